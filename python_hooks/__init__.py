@@ -1,0 +1,1 @@
+"""Python hooks of dr_ingest: the only Python in the product (tarball extraction)."""
