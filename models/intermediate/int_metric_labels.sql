@@ -1,0 +1,79 @@
+{{ config(materialized='table') }}
+{#- The metric-label dictionary (SPEC §7): every accepted spelling, as a matching key, with its
+    canonical label. Built from the seeds perplexity_sets, eval_tasks, eval_metrics and
+    metric_aliases, so a new task, metric or alias is a seed row. -#}
+
+with perplexity_sets as (
+    select perplexity_set from {{ ref('perplexity_sets') }}
+),
+
+eval_tasks as (
+    select task from {{ ref('eval_tasks') }}
+),
+
+eval_metrics as (
+    select metric from {{ ref('eval_metrics') }}
+),
+
+metric_aliases as (
+    select alias, metric_label from {{ ref('metric_aliases') }}
+),
+
+perplexity_spellings as (
+    select
+        spellings.spelling,
+        perplexity_sets.perplexity_set || '-valppl' as metric_label,
+        'perplexity' as label_kind,
+        perplexity_sets.perplexity_set as task,
+        'valppl' as metric
+    from perplexity_sets
+    cross join lateral (
+        select unnest([
+            perplexity_sets.perplexity_set,
+            perplexity_sets.perplexity_set || '-valppl',
+            'eval/' || perplexity_sets.perplexity_set || '-validation/Perplexity',
+            'pretrain_eval/' || perplexity_sets.perplexity_set || '-validation/Perplexity'
+        ]) as spelling
+    ) as spellings
+),
+
+task_metric_spellings as (
+    select
+        eval_tasks.task || '_' || eval_metrics.metric as spelling,
+        eval_tasks.task || '_' || eval_metrics.metric as metric_label,
+        'downstream' as label_kind,
+        eval_tasks.task,
+        eval_metrics.metric
+    from eval_tasks
+    cross join eval_metrics
+),
+
+alias_spellings as (
+    select
+        metric_aliases.alias as spelling,
+        metric_aliases.metric_label,
+        'alias' as label_kind,
+        cast(null as varchar) as task,
+        cast(null as varchar) as metric
+    from metric_aliases
+),
+
+unioned as (
+    select * from perplexity_spellings
+    union all
+    select * from task_metric_spellings
+    union all
+    select * from alias_spellings
+),
+
+final as (
+    select
+        {{ label_key('spelling') }} as label_key,
+        any_value(metric_label order by label_kind desc) as metric_label,
+        count(distinct metric_label) as n_labels,
+        min(spelling) as example_spelling
+    from unioned
+    group by 1
+)
+
+select * from final

@@ -1,0 +1,33 @@
+{#- Each run's ID classified by the grammar in var('run_id_patterns'): the first whole-string
+    match wins, and its named groups become id_<field> columns (raw text, null when the form
+    has no such field). -#}
+
+with runs as (
+    select * from {{ ref('stg_wandb__runs') }}
+),
+
+matched as (
+    select
+        *,
+        {{ classify_run_id('run_id') | indent(8) }} as pattern_name
+    from runs
+),
+
+extracted as (
+    select
+        *,
+        {{ run_type_of_pattern('pattern_name') | indent(8) }} as run_type,
+        {{ run_id_pattern_matches('run_id', 'pattern_name') | indent(4) }}
+    from matched
+),
+
+final as (
+    select
+        * exclude ({{ run_id_match_columns() }}),
+        {%- for field in run_id_fields() %}
+        {{ run_id_field(field) }} as id_{{ field }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from extracted
+)
+
+select * from final

@@ -1,0 +1,57 @@
+{#- Every input record that could not be used as it was, with its file and the reason.
+    `action` says what happened to it: `dropped` (nothing of it is in the marts) or
+    `kept_partial` (the run is in `runs`, the named part is null). -#}
+
+with run_records as (
+    select * from {{ ref('stg_wandb__run_records') }}
+),
+
+normalized_runs as (
+    select * from {{ ref('int_runs__normalized') }}
+),
+
+unusable_run_records as (
+    select
+        'wandb_runs' as source_name,
+        source_file,
+        run_id as record_key,
+        reject_reason as reason,
+        'dropped' as action,
+        raw_excerpt
+    from run_records
+    where reject_reason is not null
+),
+
+runs_without_config as (
+    select
+        'wandb_runs' as source_name,
+        source_file,
+        run_id as record_key,
+        'run has no config' as reason,
+        'kept_partial' as action,
+        cast(null as varchar) as raw_excerpt
+    from normalized_runs
+    where not has_config
+),
+
+unparseable_token_counts as (
+    select
+        'wandb_runs' as source_name,
+        source_file,
+        run_id as record_key,
+        'token count is not a number: ' || token_text as reason,
+        'kept_partial' as action,
+        cast(null as varchar) as raw_excerpt
+    from normalized_runs
+    where token_parse_failed
+),
+
+final as (
+    select * from unusable_run_records
+    union all
+    select * from runs_without_config
+    union all
+    select * from unparseable_token_counts
+)
+
+select * from final

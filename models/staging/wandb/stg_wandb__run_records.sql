@@ -1,0 +1,51 @@
+{{ config(materialized='table') }}
+{#- Every record of every run export, valid or not, in one shape. This is the one staging
+    model stored as a table: the raw files are scanned and parsed here once per build, and
+    the dedup (stg_wandb__runs), the rejects and the counts all read this table. -#}
+
+with jsonl as (
+    select * from {{ ref('stg_wandb__runs_jsonl') }}
+),
+
+parquet as (
+    select * from {{ ref('stg_wandb__runs_parquet') }}
+),
+
+unioned as (
+    select * from jsonl
+    union all by name
+    select * from parquet
+),
+
+checked as (
+    select
+        *,
+        case
+            when export_layout = 'malformed' then 'malformed JSON line'
+            when nullif(trim(run_id), '') is null then 'record has no run_id'
+        end as reject_reason,
+        coalesce(json_type(config), 'NULL') = 'OBJECT' as has_config
+    from unioned
+),
+
+ranked as (
+    select
+        *,
+        case when reject_reason is null then
+            row_number() over (
+                partition by reject_reason is null, run_id
+                order by
+                    try_cast(summary_last_logged_epoch as double) desc nulls last,
+                    try_cast(summary_runtime_seconds as double) desc nulls last,
+                    exported_at desc nulls last,
+                    source_file desc,
+                    hash(run_name, state, config, summary) desc
+            )
+        end as export_rank,
+        case when reject_reason is null then
+            count(*) over (partition by reject_reason is null, run_id)
+        end as n_export_records
+    from checked
+)
+
+select * from ranked

@@ -1,0 +1,385 @@
+"""Write dr_ingest's sample data (or a scaled data set) deterministically.
+
+The sample in `sample_data/` is produced by `python scripts/generate_sample_data.py`; every value
+is synthetic, written for this project. Hand-designed runs cover every run-ID form of SPEC §3 and
+the awkward cases of §2.1 (NaN, an int vs a string `model_size`, a run with no summary, the same
+run in two exports, a malformed line, a run with no config); `--extra-runs N` adds N generated
+runs drawn from every form, with payloads of realistic size, for benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+TASKS = [
+    "arc_challenge",
+    "arc_easy",
+    "boolq",
+    "csqa",
+    "hellaswag",
+    "openbookqa",
+    "piqa",
+    "socialiqa",
+    "winogrande",
+    "mmlu_abstract_algebra",
+    "mmlu_anatomy",
+    "mmlu_astronomy",
+]
+SUMMARY_METRICS = [
+    "acc_raw",
+    "acc_per_token",
+    "acc_per_char",
+    "acc_per_byte",
+    "correct_choice",
+    "sum_logits_corr",
+    "logits_per_token_corr",
+    "logits_per_char_corr",
+    "bits_per_byte_corr",
+    "correct_prob",
+    "margin",
+    "total_prob",
+    "norm_correct_prob",
+    "primary_score",
+]
+CONFIG_METRICS = [
+    "acc_raw",
+    "acc_per_token",
+    "acc_per_char",
+    "correct_prob",
+    "margin",
+    "total_prob",
+    "norm_correct_prob",
+    "no_answer",
+    "sum_logits_corr",
+    "uncond_total_prob",
+    "predicted_index_raw",
+]
+PERPLEXITY_SETS = ["pile", "c4_en", "wikitext_103", "m2d2_s2orc", "ice", "dolma_wiki"]
+FULL_FT_TOKENS_PER_EPOCH = 665_127_434
+
+
+@dataclass
+class SampleRun:
+    """One hand-designed run: its ID, where it is exported, and payload overrides."""
+
+    run_id: str
+    layouts: tuple[str, ...] = ("A",)
+    config: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] | None = field(default_factory=dict)
+    no_config: bool = False
+    state: str = "finished"
+
+
+# fmt: off
+SAMPLE_RUNS: list[SampleRun] = [
+    SampleRun("250913-101500_match_150M_c4_finetune_10Mtx2_DD-dolma1_7-530M-10000-2",
+              config={"learning_rate": 5e-06, "seed": 11, "model_size": "530100000"},
+              summary={"total_tokens": 19_000_000, "train_loss": 2.5}),
+    SampleRun("250914-093000_match_90M_pile_finetune_Ft_DD-d17-300M-5000-2",
+              layouts=("B",), config={"learning_rate": 2e-05, "num_train_epochs": 2}),
+    SampleRun("250915-120000_matchft_60M_finetune_Ft_DD-dclm-150M-main-2_lr=1e-05",
+              layouts=("C",), config={"learning_rate": 1e-05}),
+    SampleRun("250916-080000_match_20M_finetune_50Mtx1_DD-c4-60M-2500-2_lr=5e-06",
+              config={"learning_rate": 5e-06, "num_train_epochs": 1}),
+    SampleRun("2025_09_17-14_00_00_matchrecipe_DD-dclm-150M_Ft_DD-d17-150M-main-2_lr=2e-05",
+              layouts=("C",), config={"learning_rate": 2e-05}),
+    SampleRun("2025_09_01-10_00_00_sweep_tokens_DD-dolma1_7-20M_main_10Mtx1_--learning_rate=1e-05",
+              config={"learning_rate": 1e-05, "model_size": 20_000_000}),
+    SampleRun("2025_09_02-10_00_00_sweep_tokens_DD-c4-60M_5Mtx2_--learning_rate=3e-05",
+              config={"learning_rate": 3e-05, "num_train_epochs": 2},
+              summary={"total_tokens": 10_400_000}),
+    SampleRun("2025_09_03-11_11_11_tok_sweep_DD-dclm-90M_8000_20M_toks_--learning_rate=2e-05",
+              layouts=("B",), config={"learning_rate": 2e-05}),
+    SampleRun("2025_09_04-09_30_00_full_ft_DD-dolma1_7-150M_Ft_--learning_rate=5e-05",
+              config={"learning_rate": 5e-05, "num_train_epochs": None},
+              summary={"total_tokens": 1_330_000_000}),
+    SampleRun("250905-101010_full_ft_DD-dclm-baseline-qc-10p-60M_Ft_learning_rate=4e-05",
+              layouts=("B",), config={"learning_rate": None}),
+    SampleRun("250906-121212_vary_25Mtx3_DD-d17-20M-main-2_lr=1e-04",
+              config={"learning_rate": 1e-04}),
+    SampleRun("250906-131313_vary_1Btx1_DD-c4-300M-4000-2", config={"learning_rate": 2e-05}),
+    SampleRun("250907-070707_fullft_Ft_DD-falcon_cc-150M-main-2_lr=3e-05",
+              layouts=("C",), config={"learning_rate": 3e-05}),
+    SampleRun("250907-080808_fullft_Ft_DD-d17-60M-2500-2", config={"learning_rate": 4e-05}),
+    SampleRun("2025_09_08-16_20_00_rl_test_DD-dolma1_7-60M_main_default"
+              "_--max_train_samples=50000_--reduce_loss=sum",
+              config={"learning_rate": 1e-05, "max_train_samples": 50000}),
+    SampleRun("2025_09_09-18_00_00_dpo_sweep_DD-dolma1_7-150M_main_default",
+              config={"learning_rate": 5e-07}, summary={"total_tokens": None}),
+    SampleRun("2025_09_09-19_00_00_sft_sweep_DD-dolma1_7-150M_main_default",
+              config={"learning_rate": 1e-05}),
+    SampleRun("2025_09_10-06_00_00_dpo_cache_dd__dclm-150M__main__50Mt_lr=1e-05_default"
+              "_--learning_rate=5e-07",
+              layouts=("A",), config={"learning_rate": 5e-07, "num_train_epochs": 1},
+              summary={"total_tokens": None}),
+    SampleRun("2025_08_01-00_00_00_allenai--DataDecide-c4-60M_main_default", state="crashed"),
+    SampleRun("my_adhoc_debug_run_7", summary=None),
+    SampleRun("2025_09_11-00_00_00_broken_DD-dolma1_7-4M_weird", layouts=("B",)),
+    SampleRun("2025_09_12-12_00_00_tok_bad_DD-dolma1_7-20M_main_12Qtx1_--learning_rate=1e-05",
+              config={"learning_rate": 1e-05}),
+    SampleRun("2025_09_13-12_00_00_lr_mismatch_DD-dolma1_7-20M_main_10Mtx1"
+              "_--learning_rate=1e-05", config={"learning_rate": 2e-05},
+              summary={"train_loss": float("nan")}),
+    SampleRun("2025_13_45-10_00_00_badts_DD-dolma1_7-20M_main_10Mtx1_--learning_rate=1e-05",
+              config={"learning_rate": 1e-05}),
+    SampleRun("250918-090909_vary_10Mtx1_DD-mystery_mix-20M-main-2",
+              layouts=("C",), config={"learning_rate": 1e-05}),
+    SampleRun("250919-101010_noconf_10Mtx1_DD-d17-20M-main-2", no_config=True),
+    # The same run in two exports: the JSONL dump caught it running, the parquet dump finished.
+    SampleRun("250920-111111_match_60M_c4_finetune_20Mtx1_DD-d17-150M-main-2",
+              layouts=("A", "B"), config={"learning_rate": 1e-05},
+              summary={"total_tokens": 20_500_000, "train_loss": 2.1}),
+]
+# fmt: on
+
+FORM_TEMPLATES = [
+    "{ts6}_match_{size}_c4_finetune_{tok}tx1_DD-{recipe}-{size2}-{step}-2",
+    "{ts6}_match_{size}_pile_finetune_Ft_DD-{recipe}-{size2}-{step}-2",
+    "{ts6}_matchft_{size}_finetune_Ft_DD-{recipe}-{size2}-main-2_lr={lr}",
+    "{ts6}_match_{size}_finetune_{tok}tx2_DD-{recipe}-{size2}-{step}-2_lr={lr}",
+    "{ts8}_matchrecipe_DD-dclm-{size}_Ft_DD-{recipe}-{size2}-main-2_lr={lr}",
+    "{ts8}_sweep_DD-{recipe}-{size2}_main_{tok}tx1_--learning_rate={lr}",
+    "{ts8}_sweep_DD-{recipe}-{size2}_{step}_{tok}_toks_--learning_rate={lr}",
+    "{ts8}_full_ft_DD-{recipe}-{size2}_Ft_--learning_rate={lr}",
+    "{ts6}_full_ft_DD-dclm-baseline-{size2}_Ft_learning_rate={lr}",
+    "{ts6}_vary_{tok}tx1_DD-{recipe}-{size2}-{step}-2_lr={lr}",
+    "{ts6}_fullft_Ft_DD-{recipe}-{size2}-main-2",
+    "{ts8}_rl_DD-{recipe}-{size2}_main_default_--max_train_samples=20000_--reduce_loss=mean",
+    "{ts8}_dpo_run_DD-{recipe}-{size2}_main_default",
+    "{ts8}_dpo_cache_dd__{recipe}-{size2}__main__{tok}t_lr={lr}_default_--learning_rate=5e-07",
+    "{ts8}_allenai--DataDecide-{recipe}-{size2}_main_default",
+    "adhoc_{n}",
+]
+
+
+def config_payload(rng: random.Random, run_id: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """A config of ~400 keys shaped like the real ones: architecture, training, pretrain evals."""
+    config: dict[str, Any] = {
+        "exp_name": run_id,
+        "learning_rate": 1e-05,
+        "seed": 8,
+        "num_train_epochs": 2 if "_Ft_" in run_id else 1,
+        "model_size": 150_000_000,
+        "max_train_samples": None,
+        "lr_scheduler_type": "linear",
+        "per_device_train_batch_size": rng.choice([4, 8, 16]),
+        "gradient_accumulation_steps": rng.choice([1, 2, 4]),
+        "max_seq_length": 2048,
+        "d_model": rng.choice([256, 512, 1024]),
+        "n_heads": rng.choice([8, 16]),
+        "n_layers": rng.choice([8, 12, 16]),
+        "activation_type": "swiglu",
+        "precision": "bf16",
+        "dataset_mixer_list": ["allenai/tulu-3-sft-mixture", "1.0"],
+    }
+    for index in range(40):
+        config[f"option_{index:02d}"] = rng.choice([True, False, None, rng.randint(0, 999)])
+    for perplexity_set in PERPLEXITY_SETS:
+        config[f"pretrain_eval/{perplexity_set}-validation/Perplexity"] = rng.uniform(10, 90)
+    for task in TASKS:
+        for metric in CONFIG_METRICS + [f"{m}_per_byte" for m in CONFIG_METRICS[:8]]:
+            config[f"pretrain_eval_{task}_{metric}"] = round(rng.uniform(-3, 1), 6)
+    for key, value in overrides.items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
+    return config
+
+
+def summary_payload(
+    rng: random.Random, overrides: dict[str, Any], finished: bool
+) -> dict[str, Any]:
+    """A summary of ~200 keys: final training scalars and oe_eval_metrics/<task>/<metric>."""
+    steps = 1000 if finished else 400
+    summary: dict[str, Any] = {
+        "_step": steps,
+        "_runtime": 3600.0 * (2.0 if finished else 0.8),
+        "_timestamp": 1_758_000_000 + (7200 if finished else 2880),
+        "train_loss": round(rng.uniform(1.0, 3.0), 6),
+        "total_tokens": 10_000_000,
+        "learning_rate": 0.0,
+        "epoch": 1,
+    }
+    for task in TASKS:
+        summary[f"oe_eval_metrics/{task}"] = {"primary_score": round(rng.random(), 6)}
+        for metric in SUMMARY_METRICS:
+            summary[f"oe_eval_metrics/{task}/{metric}"] = round(rng.random(), 6)
+    summary["oe_eval_metrics/mmlu_average/acc_raw"] = round(rng.random(), 6)
+    for key, value in overrides.items():
+        if value is None:
+            summary.pop(key, None)
+        else:
+            summary[key] = value
+    return summary
+
+
+def run_record(
+    rng: random.Random, sample: SampleRun, finished: bool = True
+) -> dict[str, Any]:
+    """The 12-column run record of layouts A and B (nested values still Python objects)."""
+    config = None if sample.no_config else config_payload(rng, sample.run_id, sample.config)
+    summary = (
+        None if sample.summary is None else summary_payload(rng, sample.summary, finished)
+    )
+    return {
+        "run_id": sample.run_id,
+        "run_name": sample.run_id,
+        "state": sample.state if finished else "running",
+        "project": "ft-scaling",
+        "entity": "datadecide-lab",
+        "created_at": "2025-09-20T08:00:00Z",
+        "config": config,
+        "summary": summary,
+        "wandb_metadata": {"os": "Linux", "python": "3.11.9", "host": f"node{rng.randint(1, 64)}"},
+        "system_metrics": {"system.gpu.0.gpu": rng.randint(10, 99)},
+        "system_attrs": {"tags": ["finetune", sample.run_id.split("_")[0]]},
+        "sweep_info": {"sweep_id": None},
+    }
+
+
+def exporter_record(record: dict[str, Any], exported_at: str) -> dict[str, Any]:
+    """Layout C: the newer exporter's `{"run": {...}, "exported_at": ...}` line."""
+    return {
+        "run": {
+            "run_id": record["run_id"],
+            "name": record["run_name"],
+            "display_name": record["run_name"],
+            "entity": record["entity"],
+            "project": record["project"],
+            "state": record["state"],
+            "created_at": record["created_at"],
+            "updated_at": "2025-11-01T00:00:00Z",
+            "tags": record["system_attrs"]["tags"],
+            "group": None,
+            "job_type": "train",
+            "sweep_name": None,
+            "config": record["config"],
+            "summary_metrics": record["summary"],
+            "system_metrics": record["system_metrics"],
+            "metadata": record["wandb_metadata"],
+        },
+        "exported_at": exported_at,
+    }
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]], extra_lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, allow_nan=True) + "\n")
+        for line in extra_lines:
+            handle.write(line + "\n")
+
+
+def write_runs_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Layout B: every column a string, nested ones JSON text."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = list(rows[0].keys()) if rows else []
+    connection = duckdb.connect()
+    connection.execute(
+        "create table runs (" + ", ".join(f'"{c}" varchar' for c in columns) + ")"
+    )
+    connection.executemany(
+        f"insert into runs values ({', '.join('?' for _ in columns)})",
+        [
+            [
+                v if isinstance(v, str) or v is None else json.dumps(v, allow_nan=True)
+                for v in (row[c] for c in columns)
+            ]
+            for row in rows
+        ],
+    )
+    connection.execute(f"copy runs to '{path}' (format parquet)")
+    connection.close()
+
+
+def generated_runs(rng: random.Random, count: int) -> list[SampleRun]:
+    """`count` extra runs cycling through every run-ID form, for scaled data sets."""
+    recipes = ["dolma1_7", "d17", "dclm", "c4", "falcon_cc", "fineweb_edu"]
+    sizes = ["4M", "20M", "60M", "90M", "150M", "300M", "530M", "1B"]
+    runs: list[SampleRun] = []
+    for n in range(count):
+        template = FORM_TEMPLATES[n % len(FORM_TEMPLATES)]
+        day, second = divmod(n, 86_400)
+        hours, rest = divmod(second, 3600)
+        ts6 = f"25{(day % 12) + 1:02d}{(day % 28) + 1:02d}-{hours:02d}{rest // 60:02d}{rest % 60:02d}"
+        ts8 = f"2025_{(day % 12) + 1:02d}_{(day % 28) + 1:02d}-{hours:02d}_{rest // 60:02d}_{rest % 60:02d}"
+        run_id = template.format(
+            ts6=ts6,
+            ts8=ts8,
+            size=rng.choice(sizes),
+            size2=rng.choice(sizes),
+            recipe=rng.choice(recipes),
+            tok=rng.choice(["1M", "10M", "50M", "100M", "1B"]),
+            step=rng.choice([1250, 2500, 5000, 10000]),
+            lr=rng.choice(["1e-05", "5e-06", "2e-05"]),
+            n=n,
+        )
+        runs.append(SampleRun(run_id, layouts=(("A", "B", "C")[n % 3],)))
+    return runs
+
+
+def generate(out: Path, seed: int, extra_runs: int) -> dict[str, int]:
+    """Write the run exports under out/wandb; return counts for the caller."""
+    rng = random.Random(seed)
+    wandb_dir = out / "wandb"
+    if wandb_dir.exists():
+        shutil.rmtree(wandb_dir)
+    runs = SAMPLE_RUNS + generated_runs(rng, extra_runs)
+    layout_a: list[dict[str, Any]] = []
+    layout_b: list[dict[str, Any]] = []
+    layout_c: list[dict[str, Any]] = []
+    for sample in runs:
+        duplicated = len(sample.layouts) > 1
+        for layout in sample.layouts:
+            # A run exported twice: the first export caught it mid-run.
+            finished = not (duplicated and layout == sample.layouts[0])
+            record = run_record(rng, sample, finished=finished)
+            if layout == "A":
+                layout_a.append(record)
+            elif layout == "B":
+                layout_b.append(record)
+            else:
+                layout_c.append(exporter_record(record, "2025-11-02T09:00:00Z"))
+    malformed = ['{"run_id": "2025_09_30-00_00_00_truncated_DD-d17-4M", "config": {"seed": ']
+    write_jsonl(wandb_dir / "wandb_runs_2025_09.jsonl", layout_a, malformed)
+    write_runs_parquet(wandb_dir / "wandb_runs_2025_10.parquet", layout_b)
+    exporter = wandb_dir / "exporter_2025_11"
+    write_jsonl(exporter / "runs.jsonl", layout_c, [])
+    (exporter / "manifest.json").write_text(
+        json.dumps({"exporter": "wandb-export", "version": 2, "files": ["runs.jsonl"]}, indent=2)
+        + "\n"
+    )
+    (exporter / "state.json").write_text(
+        json.dumps({"last_run_exported": len(layout_c), "complete": True}, indent=2) + "\n"
+    )
+    return {
+        "runs": len(runs),
+        "layout_a": len(layout_a),
+        "layout_b": len(layout_b),
+        "layout_c": len(layout_c),
+        "malformed_lines": len(malformed),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("sample_data"))
+    parser.add_argument("--seed", type=int, default=20250901)
+    parser.add_argument("--extra-runs", type=int, default=0)
+    args = parser.parse_args()
+    counts = generate(args.out, args.seed, args.extra_runs)
+    print(json.dumps(counts))
+
+
+if __name__ == "__main__":
+    main()
