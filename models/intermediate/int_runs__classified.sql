@@ -3,7 +3,11 @@
     has no such field). -#}
 
 with runs as (
-    select * from {{ ref('stg_wandb__runs') }}
+    select
+        * exclude (
+            display_name, updated_at, exported_at, run_group, job_type, sweep_name, wandb_metadata
+        )
+    from {{ ref('stg_wandb__runs') }}
 ),
 
 matched as (
