@@ -1,0 +1,273 @@
+"""End to end: `dbt build` on the shipped sample data, then the `runs` mart and the audit tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import REPO, DbtResult
+
+SAMPLE_WANDB = REPO / "sample_data" / "wandb"
+
+
+def run_row(build: DbtResult, run_id: str) -> dict[str, object]:
+    connection = duckdb.connect(str(build.db_path), read_only=True)
+    try:
+        relation = connection.sql("select * from runs where run_id = ?", params=[run_id])
+        rows = relation.fetchall()
+        assert len(rows) == 1, f"{run_id}: {len(rows)} rows"
+        return dict(zip(relation.columns, rows[0], strict=True))
+    finally:
+        connection.close()
+
+
+def raw_run_ids() -> set[str]:
+    """Distinct run IDs in the sample exports, read with plain json / duckdb (not the project)."""
+    run_ids: set[str] = set()
+    for path in SAMPLE_WANDB.rglob("*runs*.jsonl"):
+        for line in path.read_text().splitlines():
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            run = record.get("run", record)
+            run_ids.add(run["run_id"])
+    for path in SAMPLE_WANDB.rglob("*runs*.parquet"):
+        rows = duckdb.sql(f"select distinct run_id from read_parquet('{path}')").fetchall()
+        run_ids.update(row[0] for row in rows)
+    return run_ids
+
+
+def test_build_runs_every_dbt_test_and_unit_test(sample_build: DbtResult) -> None:
+    results = sample_build.run_results()
+    statuses = {str(result["status"]) for result in results}
+    assert statuses <= {"success", "pass", "warn"}, statuses
+    unit_tests = [r for r in results if str(r["unique_id"]).startswith("unit_test.")]
+    data_tests = [r for r in results if str(r["unique_id"]).startswith("test.")]
+    assert len(unit_tests) >= 4
+    assert len(data_tests) >= 40
+
+
+def test_runs_reconcile_with_the_raw_exports(sample_build: DbtResult) -> None:
+    expected = raw_run_ids()
+    actual = {row[0] for row in sample_build.query("select run_id from runs")}
+    assert actual == expected
+    assert len(actual) == 27
+
+
+def test_every_run_type_is_present(sample_build: DbtResult) -> None:
+    counts = dict(sample_build.query("select run_type, count(*) from runs group by all"))
+    assert counts == {
+        "matched": 6,
+        "simple_ft_vary_tokens": 10,
+        "simple_ft": 4,
+        "reduce_loss": 1,
+        "dpo": 2,
+        "old": 2,
+        "other": 2,
+    }
+    patterns = {row[0] for row in sample_build.query("select distinct pattern_name from runs")}
+    expected_patterns = {f"M{i}" for i in range(1, 6)} | {f"F{i}" for i in range(1, 7)}
+    assert expected_patterns | {"R1", "D1", "D2", "old", "other"} == patterns
+
+
+# Values worked out by hand from SPEC §4 and the sample generator's inputs.
+HAND_WORKED = {
+    "250913-101500_match_150M_c4_finetune_10Mtx2_DD-dolma1_7-530M-10000-2": {
+        "run_type": "matched",
+        "pattern_name": "M1",
+        "exp_name": "match",
+        "ckpt_data": "Dolma1.7",
+        "ckpt_params": "530M",
+        "ckpt_steps": "10000",
+        "ckpt_seed": 2,
+        "finetune_seed": 11,
+        "lr": 5e-06,
+        "num_finetune_tokens_per_epoch": 10_000_000,
+        "num_finetune_epochs": 2,
+        "num_finetune_tokens": 20_000_000,
+        "num_finetuned_tokens_real": 19_000_000,
+        "abs_difference_ft_tokens_pct": 5.0,
+        "comparison_model_size": "150M",
+        "comparison_model_recipe": "Dolma1.7",
+        "comparison_metric": "c4_en-valppl",
+        "model_size": 530_100_000,
+    },
+    "2025_09_04-09_30_00_full_ft_DD-dolma1_7-150M_Ft_--learning_rate=5e-05": {
+        "run_type": "simple_ft",
+        "pattern_name": "F3",
+        "ckpt_data": "Dolma1.7",
+        "ckpt_params": "150M",
+        "ckpt_steps": "main",
+        "ckpt_seed": None,
+        "lr": 5e-05,
+        "num_finetune_tokens_per_epoch": 665_127_434,
+        "num_finetune_epochs": 2,
+        "num_finetune_tokens": 1_330_254_868,
+        "num_finetuned_tokens_real": 1_330_000_000,
+        "abs_difference_ft_tokens_pct": 254_868 / 1_330_254_868 * 100,
+    },
+    "2025_09_10-06_00_00_dpo_cache_dd__dclm-150M__main__50Mt_lr=1e-05_default"
+    "_--learning_rate=5e-07": {
+        "run_type": "dpo",
+        "pattern_name": "D2",
+        "exp_name": "dpo_cache",
+        "ckpt_data": "DCLM-Baseline",
+        "ckpt_params": "150M",
+        "ckpt_steps": "main",
+        "lr": 5e-07,
+        "lr1": 1e-05,
+        "lr2": 5e-07,
+        "num_finetune_tokens_per_epoch": 50_000_000,
+        "num_finetune_epochs": 1,
+        "num_finetune_tokens": 50_000_000,
+        "num_finetuned_tokens_real": None,
+        "abs_difference_ft_tokens_pct": None,
+    },
+    "2025_09_08-16_20_00_rl_test_DD-dolma1_7-60M_main_default"
+    "_--max_train_samples=50000_--reduce_loss=sum": {
+        "run_type": "reduce_loss",
+        "pattern_name": "R1",
+        "ckpt_data": "Dolma1.7",
+        "ckpt_params": "60M",
+        "ckpt_steps": "main",
+        "max_train_samples": 50_000,
+        "reduce_loss": "sum",
+        "num_finetune_tokens": None,
+    },
+    "2025_09_02-10_00_00_sweep_tokens_DD-c4-60M_5Mtx2_--learning_rate=3e-05": {
+        "run_type": "simple_ft_vary_tokens",
+        "pattern_name": "F1",
+        "ckpt_data": "C4",
+        "ckpt_steps": "main",
+        "lr": 3e-05,
+        "num_finetune_tokens_per_epoch": 5_000_000,
+        "num_finetune_epochs": 2,
+        "num_finetune_tokens": 10_000_000,
+        "num_finetuned_tokens_real": 10_400_000,
+        "abs_difference_ft_tokens_pct": 4.0,
+    },
+    "2025_09_17-14_00_00_matchrecipe_DD-dclm-150M_Ft_DD-d17-150M-main-2_lr=2e-05": {
+        "run_type": "matched",
+        "pattern_name": "M5",
+        "ckpt_data": "Dolma1.7",
+        "comparison_model_size": "150M",
+        "comparison_model_recipe": "DCLM-Baseline",
+        "comparison_metric": "pile-valppl",
+        "num_finetune_tokens": 1_330_254_868,
+    },
+    "2025_09_09-19_00_00_sft_sweep_DD-dolma1_7-150M_main_default": {
+        "run_type": "old",
+        "is_legacy": True,
+        "ckpt_steps": None,
+    },
+    "2025_09_13-12_00_00_lr_mismatch_DD-dolma1_7-20M_main_10Mtx1_--learning_rate=1e-05": {
+        "lr": 1e-05,
+        "lr_conflict": True,
+        "final_train_loss": None,
+    },
+    "2025_09_01-10_00_00_sweep_tokens_DD-dolma1_7-20M_main_10Mtx1_--learning_rate=1e-05": {
+        "model_size": 20_000_000,
+        "lr_conflict": False,
+    },
+}
+
+
+@pytest.mark.parametrize("run_id", sorted(HAND_WORKED))
+def test_hand_worked_normalised_values(sample_build: DbtResult, run_id: str) -> None:
+    row = run_row(sample_build, run_id)
+    for column, expected in HAND_WORKED[run_id].items():
+        if isinstance(expected, float):
+            assert row[column] == pytest.approx(expected, rel=1e-12), column
+        else:
+            assert row[column] == expected, column
+
+
+def test_run_timestamps_both_styles_and_unparseable(sample_build: DbtResult) -> None:
+    rows = dict(
+        sample_build.query(
+            "select run_id, strftime(run_timestamp, '%Y-%m-%d %H:%M:%S') from runs"
+        )
+    )
+    assert rows["250913-101500_match_150M_c4_finetune_10Mtx2_DD-dolma1_7-530M-10000-2"] == (
+        "2025-09-13 10:15:00"
+    )
+    bad = "2025_13_45-10_00_00_badts_DD-dolma1_7-20M_main_10Mtx1_--learning_rate=1e-05"
+    assert rows[bad] is None
+
+
+def test_same_run_in_two_exports_keeps_the_most_recent(sample_build: DbtResult) -> None:
+    row = run_row(sample_build, "250920-111111_match_60M_c4_finetune_20Mtx1_DD-d17-150M-main-2")
+    assert row["n_export_records"] == 2
+    assert row["state"] == "finished"
+    assert row["export_layout"] == "runs_parquet"
+    assert row["last_step"] == 1000
+
+
+def test_bad_input_lands_in_rejects_not_silence(sample_build: DbtResult) -> None:
+    rejects = sample_build.query(
+        "select reason, action, record_key from ingest_rejects order by reason"
+    )
+    reasons = {(reason, action) for reason, action, _ in rejects}
+    assert ("malformed JSON line", "dropped") in reasons
+    assert ("run has no config", "kept_partial") in reasons
+    assert ("token count is not a number: 12Q", "kept_partial") in reasons
+    counts = sample_build.query(
+        "select sum(records_read), sum(records_rejected), sum(records_superseded),"
+        " sum(records_used) from ingest_source_counts"
+    )
+    assert counts == [(29, 1, 1, 27)]
+    # the run without config is still a run
+    row = run_row(sample_build, "250919-101010_noconf_10Mtx1_DD-d17-20M-main-2")
+    assert row["lr"] is None
+    assert row["num_finetune_tokens"] == 10_000_000
+
+
+def test_rebuild_gives_identical_tables(sample_build: DbtResult, run_dbt) -> None:  # noqa: ANN001
+    second = run_dbt(["build"], REPO / "sample_data")
+    assert second.returncode == 0, second.output[-3000:]
+    checksum = "select count(*), sum(hash(columns(*))) from {table}"
+    for table in ("runs", "ingest_rejects", "ingest_source_counts"):
+        sql = checksum.format(table=table)
+        assert sample_build.query(sql) == second.query(sql), table
+
+
+def test_duckdb_cli_opens_the_warehouse(sample_build: DbtResult) -> None:
+    import subprocess
+
+    from conftest import BIN
+
+    completed = subprocess.run(
+        [
+            str(BIN / "duckdb"),
+            "-readonly",
+            "-csv",
+            str(sample_build.db_path),
+            "-c",
+            "select run_type, count(*) from runs group by all order by 1",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.strip().splitlines()
+    assert lines[0] == "run_type,count_star()"
+    assert "matched,6" in lines
+
+
+def test_descriptions_are_persisted_as_comments(sample_build: DbtResult) -> None:
+    comments = dict(
+        sample_build.query(
+            "select table_name, comment from duckdb_tables() where schema_name = 'main'"
+        )
+    )
+    assert comments["runs"].startswith("One row per distinct WandB run")
+    column_comment = sample_build.query(
+        "select comment from duckdb_columns() where table_name = 'runs' and column_name = 'lr'"
+    )
+    assert column_comment[0][0].startswith("Learning rate")
