@@ -47,19 +47,48 @@
     {{ prefix }}."{{ key }}"
 {%- endmacro %}
 
-{#- The config_* and summary_* field specs, from var('run_config_fields') and
-    var('run_summary_fields'), under the given object paths (e.g. ['$.config', '$.run.config']). -#}
-{% macro run_payload_field_specs(config_paths, summary_paths) %}
+{#- Field specs `config_<name>` / `summary_<name>` from var('run_config_fields') /
+    var('run_summary_fields'), each looked up under every object path given (one per layout).
+    `document` (optional) adds a spec of that name for the whole object (path '$'). -#}
+{% macro run_payload_field_specs(kind, object_paths, document=none) %}
     {%- set specs = [] -%}
-    {%- for name, key in var('run_config_fields').items() -%}
+    {%- if document -%}
+        {%- do specs.append({'name': document, 'kind': 'json', 'paths': ['$']}) -%}
+    {%- endif -%}
+    {%- set fields = var('run_config_fields') if kind == 'config' else var('run_summary_fields') -%}
+    {%- for name, key in fields.items() -%}
         {%- set paths = [] -%}
-        {%- for prefix in config_paths -%}{%- do paths.append(json_key_path(prefix, key)) -%}{%- endfor -%}
-        {%- do specs.append({'name': 'config_' ~ name, 'kind': 'text', 'paths': paths}) -%}
+        {%- for prefix in object_paths -%}{%- do paths.append(json_key_path(prefix, key)) -%}{%- endfor -%}
+        {%- do specs.append({'name': kind ~ '_' ~ name, 'kind': 'text', 'paths': paths}) -%}
     {%- endfor -%}
-    {%- for name, key in var('run_summary_fields').items() -%}
-        {%- set paths = [] -%}
-        {%- for prefix in summary_paths -%}{%- do paths.append(json_key_path(prefix, key)) -%}{%- endfor -%}
-        {%- do specs.append({'name': 'summary_' ~ name, 'kind': 'text', 'paths': paths}) -%}
-    {%- endfor -%}
+    {{ return(specs) }}
+{% endmacro %}
+
+{#- Field specs of a JSON-lines run export line: layout A's keys, then layout C's
+    (`{"run": {...}, "exported_at": ...}`); the first path that exists wins. -#}
+{% macro run_export_line_specs() %}
+    {%- set specs = [
+        {'name': 'run_id', 'kind': 'text', 'paths': ['$.run_id', '$.run.run_id']},
+        {'name': 'run_name', 'kind': 'text', 'paths': ['$.run_name', '$.run.name']},
+        {'name': 'display_name', 'kind': 'text', 'paths': ['$.run.display_name']},
+        {'name': 'state', 'kind': 'text', 'paths': ['$.state', '$.run.state']},
+        {'name': 'project', 'kind': 'text', 'paths': ['$.project', '$.run.project']},
+        {'name': 'entity', 'kind': 'text', 'paths': ['$.entity', '$.run.entity']},
+        {'name': 'created_at', 'kind': 'text', 'paths': ['$.created_at', '$.run.created_at']},
+        {'name': 'updated_at', 'kind': 'text', 'paths': ['$.run.updated_at']},
+        {'name': 'exported_at', 'kind': 'text', 'paths': ['$.exported_at']},
+        {'name': 'tags', 'kind': 'json', 'paths': ['$.run.tags', '$.system_attrs.tags']},
+        {'name': 'run_group', 'kind': 'text', 'paths': ['$.run.group']},
+        {'name': 'job_type', 'kind': 'text', 'paths': ['$.run.job_type']},
+        {'name': 'sweep_name', 'kind': 'text', 'paths': ['$.run.sweep_name']},
+        {'name': 'config', 'kind': 'json', 'paths': ['$.config', '$.run.config']},
+        {'name': 'summary', 'kind': 'json', 'paths': ['$.summary', '$.run.summary_metrics']},
+        {'name': 'wandb_metadata', 'kind': 'json', 'paths': ['$.wandb_metadata', '$.run.metadata']},
+        {'name': 'system_metrics', 'kind': 'json', 'paths': ['$.system_metrics', '$.run.system_metrics']},
+        {'name': 'system_attrs', 'kind': 'json', 'paths': ['$.system_attrs', '$.run.system_attrs']},
+        {'name': 'sweep_info', 'kind': 'json', 'paths': ['$.sweep_info', '$.run.sweep_info']},
+    ] -%}
+    {%- do specs.extend(run_payload_field_specs('config', ['$.config', '$.run.config'])) -%}
+    {%- do specs.extend(run_payload_field_specs('summary', ['$.summary', '$.run.summary_metrics'])) -%}
     {{ return(specs) }}
 {% endmacro %}

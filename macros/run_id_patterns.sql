@@ -131,3 +131,10 @@
 {% macro run_default_literal(value) -%}
     {%- if value is number -%}{{ value }}{%- else -%}{{ sql_string(value) }}{%- endif -%}
 {%- endmacro %}
+
+{#- The id_<field> columns: every extracted field, by name, from whichever pattern matched. -#}
+{% macro run_id_field_columns() -%}
+    {%- for field in run_id_fields() %}
+    {{ run_id_field(field) }} as id_{{ field }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

@@ -222,14 +222,10 @@ def summary_payload(
     return summary
 
 
-def run_record(
-    rng: random.Random, sample: SampleRun, finished: bool = True
-) -> dict[str, Any]:
+def run_record(rng: random.Random, sample: SampleRun, finished: bool = True) -> dict[str, Any]:
     """The 12-column run record of layouts A and B (nested values still Python objects)."""
     config = None if sample.no_config else config_payload(rng, sample.run_id, sample.config)
-    summary = (
-        None if sample.summary is None else summary_payload(rng, sample.summary, finished)
-    )
+    summary = None if sample.summary is None else summary_payload(rng, sample.summary, finished)
     return {
         "run_id": sample.run_id,
         "run_name": sample.run_id,
@@ -285,9 +281,7 @@ def write_runs_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = list(rows[0].keys()) if rows else []
     connection = duckdb.connect()
-    connection.execute(
-        "create table runs (" + ", ".join(f'"{c}" varchar' for c in columns) + ")"
-    )
+    connection.execute("create table runs (" + ", ".join(f'"{c}" varchar' for c in columns) + ")")
     connection.executemany(
         f"insert into runs values ({', '.join('?' for _ in columns)})",
         [
@@ -311,8 +305,10 @@ def generated_runs(rng: random.Random, count: int) -> list[SampleRun]:
         template = FORM_TEMPLATES[n % len(FORM_TEMPLATES)]
         day, second = divmod(n, 86_400)
         hours, rest = divmod(second, 3600)
-        ts6 = f"25{(day % 12) + 1:02d}{(day % 28) + 1:02d}-{hours:02d}{rest // 60:02d}{rest % 60:02d}"
-        ts8 = f"2025_{(day % 12) + 1:02d}_{(day % 28) + 1:02d}-{hours:02d}_{rest // 60:02d}_{rest % 60:02d}"
+        month, day_of_month = (day % 12) + 1, (day % 28) + 1
+        minutes, seconds = divmod(rest, 60)
+        ts6 = f"25{month:02d}{day_of_month:02d}-{hours:02d}{minutes:02d}{seconds:02d}"
+        ts8 = f"2025_{month:02d}_{day_of_month:02d}-{hours:02d}_{minutes:02d}_{seconds:02d}"
         run_id = template.format(
             ts6=ts6,
             ts8=ts8,

@@ -16,25 +16,25 @@ eval_metrics as (
 ),
 
 metric_aliases as (
-    select alias, metric_label from {{ ref('metric_aliases') }}
+    select
+        alias,
+        metric_label
+    from {{ ref('metric_aliases') }}
 ),
 
 perplexity_spellings as (
     select
-        spellings.spelling,
-        perplexity_sets.perplexity_set || '-valppl' as metric_label,
+        unnest([
+            perplexity_set,
+            perplexity_set || '-valppl',
+            'eval/' || perplexity_set || '-validation/Perplexity',
+            'pretrain_eval/' || perplexity_set || '-validation/Perplexity'
+        ]) as spelling,
+        perplexity_set || '-valppl' as metric_label,
         'perplexity' as label_kind,
-        perplexity_sets.perplexity_set as task,
+        perplexity_set as task,
         'valppl' as metric
     from perplexity_sets
-    cross join lateral (
-        select unnest([
-            perplexity_sets.perplexity_set,
-            perplexity_sets.perplexity_set || '-valppl',
-            'eval/' || perplexity_sets.perplexity_set || '-validation/Perplexity',
-            'pretrain_eval/' || perplexity_sets.perplexity_set || '-validation/Perplexity'
-        ]) as spelling
-    ) as spellings
 ),
 
 task_metric_spellings as (

@@ -28,9 +28,7 @@ extracted as (
 final as (
     select
         * exclude ({{ run_id_match_columns() }}),
-        {%- for field in run_id_fields() %}
-        {{ run_id_field(field) }} as id_{{ field }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ run_id_field_columns() | indent(4) }}
     from extracted
 )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -189,9 +188,7 @@ def test_hand_worked_normalised_values(sample_build: DbtResult, run_id: str) -> 
 
 def test_run_timestamps_both_styles_and_unparseable(sample_build: DbtResult) -> None:
     rows = dict(
-        sample_build.query(
-            "select run_id, strftime(run_timestamp, '%Y-%m-%d %H:%M:%S') from runs"
-        )
+        sample_build.query("select run_id, strftime(run_timestamp, '%Y-%m-%d %H:%M:%S') from runs")
     )
     assert rows["250913-101500_match_150M_c4_finetune_10Mtx2_DD-dolma1_7-530M-10000-2"] == (
         "2025-09-13 10:15:00"

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DbtResult, RunDbt
+from conftest import DbtResult
 
 MATCHED = "250912-172812_match_150M_c4_finetune_100Mtx1_DD-d17-530M-6250-2"
 DPO = (
@@ -26,9 +26,7 @@ def tokens(text: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def upstream_build(
-    upstream_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> DbtResult:
+def upstream_build(upstream_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
     from conftest import invoke_dbt
 
     work = tmp_path_factory.mktemp("upstream")
@@ -52,7 +50,9 @@ def normalized(build: DbtResult) -> dict[str, dict[str, object]]:
         connection.close()
 
 
-def test_six_runs_classified_as_upstream_says(upstream_build: DbtResult, upstream_dir: Path) -> None:
+def test_six_runs_classified_as_upstream_says(
+    upstream_build: DbtResult, upstream_dir: Path
+) -> None:
     expected = json.loads((upstream_dir / "expected_classification.json").read_text())
     runs = normalized(upstream_build)
     assert len(runs) == 6 == len(expected)

@@ -28,24 +28,32 @@ checked as (
     from unioned
 ),
 
+usable as (
+    select * from checked
+    where reject_reason is null
+),
+
 ranked as (
     select
         *,
-        case when reject_reason is null then
-            row_number() over (
-                partition by reject_reason is null, run_id
-                order by
-                    try_cast(summary_last_logged_epoch as double) desc nulls last,
-                    try_cast(summary_runtime_seconds as double) desc nulls last,
-                    exported_at desc nulls last,
-                    source_file desc,
-                    hash(run_name, state, config, summary) desc
-            )
-        end as export_rank,
-        case when reject_reason is null then
-            count(*) over (partition by reject_reason is null, run_id)
-        end as n_export_records
-    from checked
+        row_number() over (
+            partition by run_id
+            order by
+                try_cast(summary_last_logged_epoch as double) desc nulls last,
+                try_cast(summary_runtime_seconds as double) desc nulls last,
+                exported_at desc nulls last,
+                source_file desc,
+                hash(run_name, state, config, summary) desc
+        ) as export_rank,
+        count(*) over (partition by run_id) as n_export_records
+    from usable
+),
+
+final as (
+    select * from ranked
+    union all by name
+    select * from checked
+    where reject_reason is not null
 )
 
-select * from ranked
+select * from final

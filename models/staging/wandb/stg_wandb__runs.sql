@@ -7,32 +7,9 @@ with source as (
 
 renamed as (
     select
-        run_id,
-        run_name,
-        display_name,
-        state,
-        project,
-        entity,
-        created_at,
-        updated_at,
-        exported_at,
-        tags,
-        run_group,
-        job_type,
-        sweep_name,
-        config,
-        summary,
-        wandb_metadata,
-        has_config,
-        {%- for name in var('run_config_fields') %}
-        config_{{ name }},
-        {%- endfor %}
-        {%- for name in var('run_summary_fields') %}
-        summary_{{ name }},
-        {%- endfor %}
-        export_layout,
-        source_file,
-        n_export_records
+        * exclude (
+            reject_reason, export_rank, raw_excerpt, system_metrics, system_attrs, sweep_info
+        )
     from source
     where reject_reason is null and export_rank = 1
 )

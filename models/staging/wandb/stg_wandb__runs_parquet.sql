@@ -1,13 +1,7 @@
 {#- Layout B of the run export: string columns, the nested ones holding JSON text. The config
     and summary documents are each parsed once (one json_extract for all their fields). -#}
-{%- set config_specs = [{'name': 'config', 'kind': 'json', 'paths': ['$']}] -%}
-{%- set summary_specs = [{'name': 'summary', 'kind': 'json', 'paths': ['$']}] -%}
-{%- for spec in run_payload_field_specs(['$'], []) if spec['name'].startswith('config_') -%}
-    {%- do config_specs.append(spec) -%}
-{%- endfor -%}
-{%- for spec in run_payload_field_specs([], ['$']) if spec['name'].startswith('summary_') -%}
-    {%- do summary_specs.append(spec) -%}
-{%- endfor -%}
+{%- set config_specs = run_payload_field_specs('config', ['$'], document='config') -%}
+{%- set summary_specs = run_payload_field_specs('summary', ['$'], document='summary') -%}
 
 with source as (
     {{ source_files('wandb', 'run_export_parquet') }}

@@ -3,14 +3,18 @@
     the build fails, naming the source. -#}
 
 with rejects as (
-    select source_name, count(*) as records_dropped
+    select
+        source_name,
+        count(*) as records_dropped
     from {{ ref('ingest_rejects') }}
     where action = 'dropped'
     group by source_name
 ),
 
 reads as (
-    select source_name, sum(records_read) as records_read
+    select
+        source_name,
+        sum(records_read) as records_read
     from {{ ref('ingest_source_counts') }}
     group by source_name
 )
