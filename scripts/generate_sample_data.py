@@ -82,7 +82,8 @@ class SampleRun:
 SAMPLE_RUNS: list[SampleRun] = [
     SampleRun("250913-101500_match_150M_c4_finetune_10Mtx2_DD-dolma1_7-530M-10000-2",
               config={"learning_rate": 5e-06, "seed": 11, "model_size": "530100000"},
-              summary={"total_tokens": 19_000_000, "train_loss": 2.5}),
+              summary={"total_tokens": 19_000_000, "train_loss": 2.5,
+                       "eval/c4_en-validation/Perplexity": 24.5}),
     SampleRun("250914-093000_match_90M_pile_finetune_Ft_DD-d17-300M-5000-2",
               layouts=("B",), config={"learning_rate": 2e-05, "num_train_epochs": 2}),
     SampleRun("250915-120000_matchft_60M_finetune_Ft_DD-dclm-150M-main-2_lr=1e-05",
@@ -267,6 +268,215 @@ def exporter_record(record: dict[str, Any], exported_at: str) -> dict[str, Any]:
     }
 
 
+HISTORY_FLAT_RUNS = [
+    "250913-101500_match_150M_c4_finetune_10Mtx2_DD-dolma1_7-530M-10000-2",
+    "2025_09_01-10_00_00_sweep_tokens_DD-dolma1_7-20M_main_10Mtx1_--learning_rate=1e-05",
+    "2025_09_04-09_30_00_full_ft_DD-dolma1_7-150M_Ft_--learning_rate=5e-05",
+]
+HISTORY_ARRAY_RUNS = [
+    "2025_09_10-06_00_00_dpo_cache_dd__dclm-150M__main__50Mt_lr=1e-05_default"
+    "_--learning_rate=5e-07",
+    "2025_09_02-10_00_00_sweep_tokens_DD-c4-60M_5Mtx2_--learning_rate=3e-05",
+]
+HISTORY_ARRAY_PARQUET_RUNS = ["250906-121212_vary_25Mtx3_DD-d17-20M-main-2_lr=1e-04"]
+# Logged by the exporter too: steps 60-100 of this run repeat those of the flat export.
+HISTORY_EXPORTER_RUNS = [
+    "250915-120000_matchft_60M_finetune_Ft_DD-dclm-150M-main-2_lr=1e-05",
+    "2025_09_01-10_00_00_sweep_tokens_DD-dolma1_7-20M_main_10Mtx1_--learning_rate=1e-05",
+]
+
+
+def history_entries(
+    rng: random.Random, run_id: str, steps: int, every: int = 10, dpo: bool = False
+) -> list[dict[str, Any]]:
+    """K logged steps of one run: a warm-up then linear decay, a falling loss."""
+    entries = []
+    start = 1_758_000_000.0
+    peak_lr, warmup = 2e-05, max(every, steps // 5)
+    for step in range(every, steps + 1, every):
+        lr = peak_lr * step / warmup if step <= warmup else peak_lr * (steps - step) / steps
+        metrics: dict[str, Any] = {
+            "train_loss": round(3.0 - 1.5 * step / steps + rng.uniform(-0.05, 0.05), 6),
+            "learning_rate": lr,
+        }
+        if dpo:
+            metrics["logps/chosen"] = round(rng.uniform(-300, -100), 4)
+            metrics["rewards/accuracy"] = round(rng.random(), 4)
+            metrics["rewards/margin"] = round(rng.uniform(0, 2), 4)
+        else:
+            metrics["total_tokens"] = step * 10_000
+            metrics["per_device_tps"] = round(rng.uniform(9000, 11000), 2)
+        entries.append(
+            {
+                "run_id": run_id,
+                "step": step,
+                "timestamp": start + step * 7.2,
+                "runtime": step * 7.2,
+                "wandb_metadata": {"host": "node7"},
+                "metrics": metrics,
+            }
+        )
+    return entries
+
+
+def write_history(
+    out: Path, rng: random.Random, extra_runs: list[str], steps: int
+) -> dict[str, int]:
+    """History in the three layouts of SPEC §2.2 (and layout B as Parquet)."""
+    wandb_dir = out / "wandb"
+    flat = [e for r in HISTORY_FLAT_RUNS + extra_runs for e in history_entries(rng, r, steps)]
+    connection = duckdb.connect()
+    connection.execute(
+        "create table flat (run_id varchar, step bigint, timestamp double, runtime double,"
+        " total_tokens double, train_loss double, learning_rate double, per_device_tps double)"
+    )
+    connection.executemany(
+        "insert into flat values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                e["run_id"],
+                e["step"],
+                e["timestamp"],
+                e["runtime"],
+                e["metrics"]["total_tokens"],
+                e["metrics"]["train_loss"],
+                e["metrics"]["learning_rate"],
+                e["metrics"]["per_device_tps"],
+            ]
+            for e in flat
+        ],
+    )
+    connection.execute(
+        f"copy flat to '{wandb_dir / 'wandb_history_2025_09.parquet'}' (format parquet)"
+    )
+    arrays = [
+        history_entries(rng, run_id, 50, every=5, dpo="dpo" in run_id)
+        for run_id in HISTORY_ARRAY_RUNS
+    ]
+    malformed = ['[{"run_id": "250913-101500_match_150M_c4', ""]
+    write_jsonl(wandb_dir / "wandb_history_2025_10.jsonl", arrays, malformed)  # type: ignore[arg-type]
+    nested = history_entries(rng, HISTORY_ARRAY_PARQUET_RUNS[0], 40, every=10)
+    connection.execute(
+        f'copy (select from_json(?, \'[{{"run_id": "VARCHAR", "step": "BIGINT",'
+        f' "timestamp": "DOUBLE", "runtime": "DOUBLE",'
+        f' "metrics": {{"train_loss": "DOUBLE", "learning_rate": "DOUBLE",'
+        f' "total_tokens": "BIGINT"}}}}]\') as json)'
+        f" to '{wandb_dir / 'wandb_history_2025_10b.parquet'}' (format parquet)",
+        [json.dumps(nested)],
+    )
+    exporter_rows = []
+    for run_id in HISTORY_EXPORTER_RUNS:
+        for entry in history_entries(rng, run_id, steps):
+            if run_id in HISTORY_FLAT_RUNS and entry["step"] < 60:
+                continue
+            iso = f"2025-09-16T{int(entry['step'] // 60):02d}:{int(entry['step'] % 60):02d}:00Z"
+            exporter_rows.append(
+                {
+                    "run_id": run_id,
+                    "step": entry["step"],
+                    "timestamp": iso,
+                    "runtime": entry["runtime"],
+                    "wandb_metadata": entry["wandb_metadata"],
+                    "metrics": entry["metrics"],
+                    "extra": {"exporter_row": True},
+                }
+            )
+    write_jsonl(wandb_dir / "exporter_2025_11" / "history.jsonl", exporter_rows, [])
+    connection.close()
+    return {
+        "history_flat_rows": len(flat),
+        "history_array_lines": len(arrays),
+        "history_array_entries": sum(len(a) for a in arrays),
+        "history_array_parquet_entries": len(nested),
+        "history_exporter_rows": len(exporter_rows),
+        "history_malformed_lines": 1,
+    }
+
+
+PRETRAIN_PARAMS = ["20M", "60M", "90M", "150M", "300M", "530M"]
+PRETRAIN_DATA = ["Dolma1.7", "DCLM-Baseline", "C4"]
+PRETRAIN_STEPS = [0, 2500, 5000, 10000]
+PRETRAIN_TASKS = ["arc_easy", "arc_challenge", "boolq", "hellaswag", "mmlu_average"]
+PRETRAIN_METRICS = ["acc_raw", "acc_per_char", "correct_prob", "margin"]
+
+
+def write_pretrain(out: Path, rng: random.Random) -> dict[str, int]:
+    """A small full_eval-shaped table: id/schedule, perplexities, task metrics, details."""
+    rows = []
+    for params in PRETRAIN_PARAMS:
+        size = float(params[:-1]) * (1e6 if params.endswith("M") else 1e9)
+        for data in PRETRAIN_DATA:
+            for step in PRETRAIN_STEPS:
+                row: dict[str, Any] = {
+                    "params": params,
+                    "data": data,
+                    "seed": 0,
+                    "step": float(step),
+                    "tokens": step * 393_216.0,
+                    "compute": 6 * size * step * 393_216.0,
+                    "total_steps": 10000,
+                    "warmup_steps": 500,
+                    "lr_max": 4e-4,
+                    "batch_size": 192,
+                    "lr_at_step": 4e-4 * (1 - step / 10000),
+                    "cumulative_lr": 2.0 * step / 10000,
+                }
+                for set_name in PERPLEXITY_SETS:
+                    row[f"{set_name}-valppl"] = (
+                        None
+                        if step == 0
+                        else round(
+                            400.0
+                            / (1 + size / 1e8)
+                            / (step / 2500) ** 0.3
+                            * rng.uniform(0.95, 1.05),
+                            4,
+                        )
+                    )
+                for task in PRETRAIN_TASKS:
+                    for metric in PRETRAIN_METRICS:
+                        row[f"{task}_{metric}"] = round(rng.uniform(0.2, 0.8), 4)
+                row["hellaswag_acc_uncond"] = None  # an all-null metric column
+                row["quality_filter_strength"] = 0
+                row["layer_norm_type"] = "default"
+                row["init_std"] = 0.02
+                rows.append(row)
+    columns = list(rows[0].keys())
+    connection = duckdb.connect()
+    types = {
+        "params": "varchar",
+        "data": "varchar",
+        "seed": "bigint",
+        "total_steps": "bigint",
+        "warmup_steps": "bigint",
+        "batch_size": "bigint",
+        "quality_filter_strength": "bigint",
+        "layer_norm_type": "varchar",
+    }
+    connection.execute(
+        "create table full_eval ("
+        + ", ".join(f'"{c}" {types.get(c, "double")}' for c in columns)
+        + ")"
+    )
+    connection.executemany(
+        f"insert into full_eval values ({', '.join('?' for _ in columns)})",
+        [[row[c] for c in columns] for row in rows],
+    )
+    (out / "pretrain").mkdir(parents=True, exist_ok=True)
+    connection.execute(
+        f"copy full_eval to '{out / 'pretrain' / 'full_eval.parquet'}' (format parquet)"
+    )
+    non_null = sum(
+        1
+        for row in rows
+        for c in columns
+        if c.endswith("-valppl") or c.split("_")[0] in {"arc", "boolq", "hellaswag", "mmlu"}
+        if row[c] is not None
+    )
+    connection.close()
+    return {"pretrain_rows": len(rows), "pretrain_metric_cells": non_null}
+
+
 def write_jsonl(path: Path, rows: list[dict[str, Any]], extra_lines: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as handle:
@@ -324,12 +534,13 @@ def generated_runs(rng: random.Random, count: int) -> list[SampleRun]:
     return runs
 
 
-def generate(out: Path, seed: int, extra_runs: int) -> dict[str, int]:
-    """Write the run exports under out/wandb; return counts for the caller."""
+def generate(out: Path, seed: int, extra_runs: int, history_steps: int = 100) -> dict[str, int]:
+    """Write run exports and history under out/wandb and full_eval under out/pretrain."""
     rng = random.Random(seed)
     wandb_dir = out / "wandb"
-    if wandb_dir.exists():
-        shutil.rmtree(wandb_dir)
+    for folder in (wandb_dir, out / "pretrain"):
+        if folder.exists():
+            shutil.rmtree(folder)
     runs = SAMPLE_RUNS + generated_runs(rng, extra_runs)
     layout_a: list[dict[str, Any]] = []
     layout_b: list[dict[str, Any]] = []
@@ -358,7 +569,13 @@ def generate(out: Path, seed: int, extra_runs: int) -> dict[str, int]:
     (exporter / "state.json").write_text(
         json.dumps({"last_run_exported": len(layout_c), "complete": True}, indent=2) + "\n"
     )
+    history_counts = write_history(
+        out, rng, [run.run_id for run in runs[len(SAMPLE_RUNS) :]], history_steps
+    )
+    pretrain_counts = write_pretrain(out, rng)
     return {
+        **history_counts,
+        **pretrain_counts,
         "runs": len(runs),
         "layout_a": len(layout_a),
         "layout_b": len(layout_b),
@@ -372,8 +589,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("sample_data"))
     parser.add_argument("--seed", type=int, default=20250901)
     parser.add_argument("--extra-runs", type=int, default=0)
+    parser.add_argument("--history-steps", type=int, default=100)
     args = parser.parse_args()
-    counts = generate(args.out, args.seed, args.extra_runs)
+    counts = generate(args.out, args.seed, args.extra_runs, args.history_steps)
     print(json.dumps(counts))
 
 

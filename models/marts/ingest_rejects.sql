@@ -10,6 +10,10 @@ normalized_runs as (
     select * from {{ ref('int_runs__normalized') }}
 ),
 
+history_records as (
+    select * from {{ ref('int_wandb__history_records') }}
+),
+
 unusable_run_records as (
     select
         'wandb_runs' as source_name,
@@ -46,8 +50,23 @@ unparseable_token_counts as (
     where token_parse_failed
 ),
 
+unusable_history_records as (
+    select
+        'wandb_history' as source_name,
+        source_file,
+        case when run_id is not null then run_id || ' @ step ' || coalesce(cast(step as varchar), '?') end
+            as record_key,
+        reject_reason as reason,
+        'dropped' as action,
+        raw_excerpt
+    from history_records
+    where reject_reason is not null
+),
+
 final as (
     select * from unusable_run_records
+    union all
+    select * from unusable_history_records
     union all
     select * from runs_without_config
     union all

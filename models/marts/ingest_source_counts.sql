@@ -1,11 +1,24 @@
 {#- Per source and file: how many records were read, rejected, superseded by a newer export
-    of the same run, and used. read = rejected + superseded + used, checked by a test. -#}
+    of the same run (runs) or step (history), and used. read = rejected + superseded + used,
+    checked by a test. -#}
 
 with run_records as (
     select * from {{ ref('stg_wandb__run_records') }}
 ),
 
-final as (
+history_records as (
+    select * from {{ ref('int_wandb__history_records') }}
+),
+
+history as (
+    select
+        run_id,
+        step,
+        source_file
+    from {{ ref('history') }}
+),
+
+run_counts as (
     select
         'wandb_runs' as source_name,
         source_file,
@@ -17,6 +30,41 @@ final as (
         count(distinct run_id) filter (where reject_reason is null) as distinct_runs
     from run_records
     group by source_file
+),
+
+history_usage as (
+    select
+        history_records.source_file,
+        history_records.history_layout,
+        history_records.reject_reason,
+        history_records.run_id,
+        history.source_file is not null as is_used
+    from history_records
+    left join history
+        on
+            history_records.run_id = history.run_id
+            and history_records.step = history.step
+            and history_records.source_file = history.source_file
+),
+
+history_counts as (
+    select
+        'wandb_history' as source_name,
+        source_file,
+        any_value(history_layout) as export_layout,
+        count(*) as records_read,
+        count(*) filter (where reject_reason is not null) as records_rejected,
+        count(*) filter (where reject_reason is null and not is_used) as records_superseded,
+        count(*) filter (where is_used) as records_used,
+        count(distinct run_id) filter (where reject_reason is null) as distinct_runs
+    from history_usage
+    group by source_file
+),
+
+final as (
+    select * from run_counts
+    union all
+    select * from history_counts
 )
 
 select * from final

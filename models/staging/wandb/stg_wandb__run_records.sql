@@ -24,7 +24,13 @@ checked as (
             when export_layout = 'malformed' then 'malformed JSON line'
             when nullif(trim(run_id), '') is null then 'record has no run_id'
         end as reject_reason,
-        coalesce(json_type(config), 'NULL') = 'OBJECT' as has_config
+        coalesce(json_type(config), 'NULL') = 'OBJECT' as has_config,
+        map_from_entries(
+            list_filter(
+                map_entries(try(from_json(summary, '"MAP(VARCHAR, JSON)"'))),
+                lambda entry: regexp_matches(entry.key, {{ sql_string(var('run_eval_metric_keys')) }})
+            )
+        ) as summary_eval_metrics
     from unioned
 ),
 

@@ -1,0 +1,67 @@
+{#- History helpers: every layout is turned into STRUCT entries of the shape
+    var('history_entry_json_type') and then into the same typed columns. -#}
+
+{#- The typed history columns of an entry STRUCT column (run_id, step, logged_at, runtime,
+    metrics JSON, extra JSON, and the three core metrics typed). -#}
+{% macro history_entry_columns(entry) -%}
+    {{ entry }}.run_id as run_id,
+    try_cast(try_cast({{ entry }}.step as double) as bigint) as step,
+    {{ epoch_or_iso_timestamp(entry ~ '.timestamp') }} as logged_at,
+    {{ finite_double(entry ~ '.runtime') }} as runtime,
+    {{ entry }}.metrics as metrics,
+    {{ entry }}.extra as extra,
+    json_extract_string({{ entry }}.metrics, ['$.train_loss', '$.learning_rate', '$.total_tokens'])
+        as core_metrics,
+    {{ finite_double('core_metrics[1]') }} as train_loss,
+    {{ finite_double('core_metrics[2]') }} as learning_rate,
+    cast({{ finite_double('core_metrics[3]') }} as bigint) as total_tokens
+{%- endmacro %}
+
+{#- Epoch seconds (number or numeric text) or ISO-8601 text -> TIMESTAMP (UTC). -#}
+{% macro epoch_or_iso_timestamp(expression) -%}
+    case
+        when try_cast({{ expression }} as double) is not null
+            then cast(to_timestamp(try_cast({{ expression }} as double)) at time zone 'UTC' as timestamp)
+        else cast(try_cast({{ expression }} as timestamptz) at time zone 'UTC' as timestamp)
+    end
+{%- endmacro %}
+
+{#- Why a history entry cannot be used, or null. -#}
+{% macro history_reject_reason(parsed, run_id, step) -%}
+    case
+        when {{ parsed }} is null then 'malformed JSON line'
+        when nullif(trim({{ run_id }}), '') is null then 'history entry has no run_id'
+        when {{ step }} is null then 'history entry has no step'
+    end
+{%- endmacro %}
+
+{#- SQL list of the history files to (re)load: all of them on a full build; on an incremental
+    build only those whose (path, size, modification time) is not yet in the table. -#}
+{% macro history_files_to_load() %}
+    {%- if not execute -%}
+        {{ return("''") }}
+    {%- endif -%}
+    {%- set files_sql -%}
+        select files.source_file
+        from {{ ref('stg_wandb__history_files') }} as files
+        {%- if is_incremental() %}
+        where not exists (
+            select 1
+            from (select distinct source_file, file_size, file_modified_at from {{ this }}) as loaded
+            where
+                loaded.source_file = files.source_file
+                and loaded.file_size = files.file_size
+                and loaded.file_modified_at = files.file_modified_at
+        )
+        {%- endif %}
+        order by files.source_file
+    {%- endset -%}
+    {%- set paths = run_query(files_sql).columns[0].values() -%}
+    {{ log('dr_ingest: history files to load: ' ~ (paths | length), info=True) }}
+    {%- if paths | length == 0 -%}
+        {{ return("''") }}
+    {%- endif -%}
+    {%- set quoted = [] -%}
+    {%- for path in paths -%}{%- do quoted.append(sql_string(path)) -%}{%- endfor -%}
+    {{ return(quoted | join(', ')) }}
+{% endmacro %}

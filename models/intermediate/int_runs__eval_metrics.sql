@@ -1,0 +1,37 @@
+{#- Evaluation results found in run summaries, one row per (run_id, summary key): the keys
+    matching var('run_eval_metric_keys') — `oe_eval_metrics/<task>/<metric>` (aggregate
+    tasks included) and `eval/<set>-validation/Perplexity` — with numeric values. -#}
+
+with runs as (
+    select
+        run_id,
+        summary_eval_metrics
+    from {{ ref('stg_wandb__runs') }}
+),
+
+entries as (
+    select
+        run_id,
+        unnest(map_entries(summary_eval_metrics)) as entry
+    from runs
+),
+
+final as (
+    select
+        run_id,
+        entry.key as summary_key,
+        case
+            when starts_with(entry.key, 'eval/')
+                then regexp_extract(entry.key, '^eval/(.+)-validation/Perplexity$', 1)
+            else split_part(entry.key, '/', 2)
+        end as task,
+        case
+            when starts_with(entry.key, 'eval/') then 'valppl'
+            else split_part(entry.key, '/', 3)
+        end as metric,
+        {{ finite_double("entry.value ->> '$'") }} as value
+    from entries
+)
+
+select * from final
+where value is not null

@@ -1,0 +1,45 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='source_file',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+{#- Every record of every history export (valid or rejected), loaded file by file: a build
+    reads only the history files that are new or changed (by size and modification time)
+    since they were loaded; a changed file's old records are replaced. `_loaded_at` tells
+    the `history` mart which records this build added. -#}
+{%- set files_to_load = history_files_to_load() -%}
+
+with files as (
+    select * from {{ ref('stg_wandb__history_files') }}
+),
+
+jsonl_records as (
+    select * from {{ ref('stg_wandb__history_jsonl') }}
+    where source_file in ({{ files_to_load }})
+),
+
+parquet_records as (
+    select * from {{ ref('stg_wandb__history_parquet') }}
+    where source_file in ({{ files_to_load }})
+),
+
+records as (
+    select * from jsonl_records
+    union all by name
+    select * from parquet_records
+),
+
+final as (
+    select
+        records.*,
+        files.file_size,
+        files.file_modified_at,
+        cast('{{ run_started_at }}' as timestamp) as _loaded_at
+    from records
+    inner join files on records.source_file = files.source_file
+)
+
+select * from final

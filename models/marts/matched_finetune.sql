@@ -1,0 +1,181 @@
+{#- One row per matched run: the run beside the pretrained models it is compared with.
+    - comparison model: params = comparison_model_size, data = comparison_model_recipe, the
+      default pretraining seed, value of comparison_metric at the last step where full_eval
+      has it (its final step);
+    - starting checkpoint: params/data = ckpt_params/ckpt_data, the full_eval seed of the run's
+      ckpt_seed (seed checkpoint_seeds), value at step ckpt_steps (`main` = last step);
+    - fine-tuned run: its own value of the metric from its summary, else from its history
+      (last step logging it).
+    Gaps are fine-tuned minus reference; for perplexities lower is better. -#}
+
+with matched_runs as (
+    select
+        run_id,
+        exp_name,
+        run_timestamp,
+        ckpt_data,
+        ckpt_params,
+        ckpt_steps,
+        ckpt_seed,
+        comparison_model_size,
+        comparison_model_recipe,
+        comparison_metric,
+        lr,
+        num_finetune_tokens,
+        num_finetuned_tokens_real,
+        abs_difference_ft_tokens_pct,
+        final_train_loss,
+        state
+    from {{ ref('runs') }}
+    where run_type = 'matched'
+),
+
+checkpoint_seeds as (
+    select
+        ckpt_seed,
+        full_eval_seed
+    from {{ ref('checkpoint_seeds') }}
+),
+
+pretrain_metrics as (
+    select * from {{ ref('pretrain_metrics') }}
+),
+
+run_eval_metrics as (
+    select * from {{ ref('run_eval_metrics') }}
+),
+
+history as (
+    select
+        run_id,
+        step,
+        metrics
+    from {{ ref('history') }}
+    where run_id in (select matched_runs.run_id from matched_runs)
+),
+
+runs_with_seed as (
+    select
+        matched_runs.*,
+        coalesce(
+            checkpoint_seeds.full_eval_seed,
+            case when matched_runs.ckpt_seed is null then {{ var('pretrain_default_seed') }} end
+        ) as ckpt_full_eval_seed
+    from matched_runs
+    left join checkpoint_seeds on matched_runs.ckpt_seed = checkpoint_seeds.ckpt_seed
+),
+
+comparison_values as (
+    select
+        runs_with_seed.run_id,
+        max(pretrain_metrics.step) as comparison_step,
+        arg_max(pretrain_metrics.value, pretrain_metrics.step) as comparison_metric_value
+    from runs_with_seed
+    inner join pretrain_metrics
+        on
+            runs_with_seed.comparison_model_size = pretrain_metrics.params
+            and runs_with_seed.comparison_model_recipe = pretrain_metrics.data
+            and runs_with_seed.comparison_metric = pretrain_metrics.metric_label
+            and pretrain_metrics.seed = {{ var('pretrain_default_seed') }}
+    group by runs_with_seed.run_id
+),
+
+checkpoint_values as (
+    select
+        runs_with_seed.run_id,
+        max(pretrain_metrics.step) as ckpt_metric_step,
+        arg_max(pretrain_metrics.value, pretrain_metrics.step) as ckpt_metric_value
+    from runs_with_seed
+    inner join pretrain_metrics
+        on
+            runs_with_seed.ckpt_params = pretrain_metrics.params
+            and runs_with_seed.ckpt_data = pretrain_metrics.data
+            and runs_with_seed.comparison_metric = pretrain_metrics.metric_label
+            and runs_with_seed.ckpt_full_eval_seed = pretrain_metrics.seed
+            and (
+                runs_with_seed.ckpt_steps = 'main'
+                or try_cast(runs_with_seed.ckpt_steps as bigint) = pretrain_metrics.step
+            )
+    group by runs_with_seed.run_id
+),
+
+summary_values as (
+    select
+        run_eval_metrics.run_id,
+        any_value(run_eval_metrics.value) as finetuned_metric_value
+    from run_eval_metrics
+    inner join matched_runs
+        on
+            run_eval_metrics.run_id = matched_runs.run_id
+            and run_eval_metrics.metric_label = matched_runs.comparison_metric
+    group by run_eval_metrics.run_id
+),
+
+history_metric_entries as (
+    select
+        history.run_id,
+        history.step,
+        unnest(map_entries(cast(history.metrics as map(varchar, json)))) as entry
+    from history
+),
+
+history_values as (
+    select
+        history_metric_entries.run_id,
+        arg_max(
+            {{ finite_double("history_metric_entries.entry.value ->> '$'") }},
+            history_metric_entries.step
+        ) as finetuned_metric_value
+    from history_metric_entries
+    inner join matched_runs
+        on
+            history_metric_entries.run_id = matched_runs.run_id
+            and {{ canonical_metric_label('history_metric_entries.entry.key') }}
+            = matched_runs.comparison_metric
+    group by history_metric_entries.run_id
+),
+
+final as (
+    select
+        runs_with_seed.run_id,
+        runs_with_seed.exp_name,
+        runs_with_seed.run_timestamp,
+        runs_with_seed.state,
+        runs_with_seed.ckpt_data,
+        runs_with_seed.ckpt_params,
+        runs_with_seed.ckpt_steps,
+        runs_with_seed.ckpt_seed,
+        runs_with_seed.ckpt_full_eval_seed,
+        runs_with_seed.comparison_model_size,
+        runs_with_seed.comparison_model_recipe,
+        runs_with_seed.comparison_metric,
+        not ends_with(runs_with_seed.comparison_metric, '-valppl') as metric_higher_is_better,
+        runs_with_seed.lr,
+        runs_with_seed.num_finetune_tokens,
+        runs_with_seed.num_finetuned_tokens_real,
+        runs_with_seed.abs_difference_ft_tokens_pct,
+        runs_with_seed.final_train_loss,
+        comparison_values.comparison_step,
+        comparison_values.comparison_metric_value,
+        checkpoint_values.ckpt_metric_step,
+        checkpoint_values.ckpt_metric_value,
+        coalesce(summary_values.finetuned_metric_value, history_values.finetuned_metric_value)
+            as finetuned_metric_value,
+        case
+            when summary_values.finetuned_metric_value is not null then 'summary'
+            when history_values.finetuned_metric_value is not null then 'history'
+        end as finetuned_metric_source,
+        coalesce(summary_values.finetuned_metric_value, history_values.finetuned_metric_value)
+        - comparison_values.comparison_metric_value as gap_to_comparison,
+        checkpoint_values.ckpt_metric_value
+        - comparison_values.comparison_metric_value as ckpt_gap_to_comparison,
+        coalesce(summary_values.finetuned_metric_value, history_values.finetuned_metric_value)
+        - checkpoint_values.ckpt_metric_value as change_from_ckpt
+    from runs_with_seed
+    left join comparison_values on runs_with_seed.run_id = comparison_values.run_id
+    left join checkpoint_values on runs_with_seed.run_id = checkpoint_values.run_id
+    left join summary_values on runs_with_seed.run_id = summary_values.run_id
+    left join history_values on runs_with_seed.run_id = history_values.run_id
+)
+
+select * from final

@@ -1,0 +1,22 @@
+{#- Evaluation scores logged in run summaries, long form: one row per (run_id, task, metric),
+    with the canonical metric label (SPEC §7; null when unresolvable, e.g. aggregate tasks). -#}
+
+with eval_metrics as (
+    select * from {{ ref('int_runs__eval_metrics') }}
+),
+
+final as (
+    select
+        run_id,
+        task,
+        metric,
+        value,
+        coalesce(
+            {{ canonical_metric_label('summary_key') }},
+            {{ canonical_metric_label("task || '_' || metric") }}
+        ) as metric_label,
+        summary_key
+    from eval_metrics
+)
+
+select * from final

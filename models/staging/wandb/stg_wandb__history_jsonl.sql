@@ -1,0 +1,46 @@
+{#- History exports of layouts B (a JSON array of one run's entries per line) and C (one
+    entry object per line). Each line is parsed once, straight into typed entries; a line
+    that is not JSON stays as one row with `reject_reason`. -#}
+{%- set entry_type = var('history_entry_json_type') | replace('\n', ' ') -%}
+
+with source as (
+    {{ source_files('wandb', 'history_export_lines') }}
+),
+
+parsed as (
+    select
+        filename as source_file,
+        starts_with(ltrim(line), '[') as is_array,
+        case when is_array then 'history_array_jsonl' else 'exporter_history_jsonl' end
+            as history_layout,
+        case
+            when is_array then try(from_json(line, {{ sql_string('[' ~ entry_type ~ ']') }}))
+            else try([from_json(line, {{ sql_string(entry_type) }})])
+        end as entries,
+        case when entries is null then left(line, 200) end as raw_excerpt
+    from source
+    where trim(coalesce(line, '')) != ''
+),
+
+renamed as (
+    select
+        source_file,
+        history_layout,
+        raw_excerpt,
+        entries is not null as line_parsed,
+        unnest(coalesce(entries, [null])) as entry
+    from parsed
+),
+
+final as (
+    select
+        source_file,
+        history_layout,
+        {{ history_entry_columns('entry') | indent(8) }},
+        {{ history_reject_reason('entry', 'entry.run_id', 'try_cast(try_cast(entry.step as double) as bigint)') }}
+            as reject_reason,
+        raw_excerpt
+    from renamed
+)
+
+select * exclude (core_metrics) from final
