@@ -1,0 +1,258 @@
+"""History, pretraining metrics, evaluation metrics and matched_finetune, end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import REPO, DbtResult, RunDbt, invoke_dbt
+
+SAMPLE = REPO / "sample_data"
+UPSTREAM_MATCHED = "250912-172812_match_150M_c4_finetune_100Mtx1_DD-d17-530M-6250-2"
+UPSTREAM_DPO = (
+    "2025_08_27-07_52_26_test_dpo_tune_cache_dd__dolma1_7-4M__main__100Mt_lr=5e-06"
+    "_default_--learning_rate=2e-07"
+)
+METRIC_REGEX = (
+    ".*-valppl|(mmlu|arc_challenge|arc_easy|boolq|csqa|hellaswag|openbookqa|piqa|socialiqa"
+    "|winogrande)_.*"
+)
+
+
+def non_null_metric_cells(parquet: Path) -> int:
+    """Finite values in the metric columns of a full_eval file, counted column by column."""
+    connection = duckdb.connect()
+    columns = [
+        name
+        for name, kind in connection.sql(
+            f"select column_name, column_type from (describe select * from '{parquet}')"
+        ).fetchall()
+        if kind == "DOUBLE"
+        and duckdb.sql("select regexp_full_match(?, ?)", params=[name, METRIC_REGEX]).fetchone()[0]
+    ]
+    total = 0
+    for name in columns:
+        total += connection.sql(
+            f"select count(*) from '{parquet}' where isfinite(\"{name}\")"
+        ).fetchone()[0]
+    return total
+
+
+# --- sample data --------------------------------------------------------------------------
+
+
+def test_sample_history_layouts_and_collapsed_duplicates(sample_build: DbtResult) -> None:
+    layouts = dict(sample_build.query("select history_layout, count(*) from history group by 1"))
+    assert set(layouts) == {
+        "history_flat_parquet",
+        "history_array_jsonl",
+        "history_array_parquet",
+        "exporter_history_jsonl",
+    }
+    # 30 flat + 20 array + 4 array-parquet + 15 exporter rows, 5 of which repeat flat steps
+    assert sum(layouts.values()) == 30 + 20 + 4 + 15 - 5
+    assert sample_build.query("select count(*), count(distinct (run_id, step)) from history") == [
+        (64, 64)
+    ]
+
+
+def test_sample_dpo_history_has_no_tokens(sample_build: DbtResult) -> None:
+    rows = sample_build.query(
+        "select count(*), count(total_tokens), count(metrics->>'rewards/accuracy') from history"
+        " where run_id like '%dpo_cache%'"
+    )
+    assert rows == [(10, 0, 10)]
+
+
+def test_run_history_summary_one_row_per_run(sample_build: DbtResult) -> None:
+    assert sample_build.query("select count(*) from run_history_summary") == [(27,)]
+    without = sample_build.query(
+        "select count(*) from run_history_summary where steps_logged = 0 and last_step is null"
+    )
+    assert without == [(27 - 7,)]
+    row = sample_build.query(
+        "select first_step, last_step, peak_learning_rate, peak_learning_rate_step,"
+        " tokens_at_last_step from run_history_summary"
+        " where run_id = '2025_09_04-09_30_00_full_ft_DD-dolma1_7-150M_Ft_--learning_rate=5e-05'"
+    )
+    # generator: steps 10..100 every 10, warm-up to 2e-05 over 20 steps, 10,000 tokens a step
+    assert row == [(10, 100, pytest.approx(2e-05), 20, 1_000_000)]
+
+
+def test_history_rejects_and_counts(sample_build: DbtResult) -> None:
+    rejects = sample_build.query(
+        "select reason, action from ingest_rejects where source_name = 'wandb_history'"
+    )
+    assert rejects == [("malformed JSON line", "dropped")]
+    counts = sample_build.query(
+        "select sum(records_read), sum(records_rejected), sum(records_superseded),"
+        " sum(records_used) from ingest_source_counts where source_name = 'wandb_history'"
+    )
+    assert counts == [(70, 1, 5, 64)]
+
+
+def test_sample_pretrain_metrics_unpivot_every_cell(sample_build: DbtResult) -> None:
+    expected = non_null_metric_cells(SAMPLE / "pretrain" / "full_eval.parquet")
+    assert sample_build.query("select count(*) from pretrain_metrics") == [(expected,)]
+    assert sample_build.query("select count(*) from pretrain_checkpoints") == [(72,)]
+
+
+def test_sample_matched_finetune_is_filled(sample_build: DbtResult) -> None:
+    run_id = "250913-101500_match_150M_c4_finetune_10Mtx2_DD-dolma1_7-530M-10000-2"
+    row = sample_build.query(
+        "select comparison_metric_value, ckpt_metric_value, finetuned_metric_value,"
+        " gap_to_comparison from matched_finetune where run_id = ?".replace("?", f"'{run_id}'")
+    )[0]
+    parquet = SAMPLE / "pretrain" / "full_eval.parquet"
+    comparison = duckdb.sql(
+        f"select \"c4_en-valppl\" from '{parquet}' where params = '150M' and data = 'Dolma1.7'"
+        " and seed = 0 order by step desc limit 1"
+    ).fetchone()[0]
+    checkpoint = duckdb.sql(
+        f"select \"c4_en-valppl\" from '{parquet}' where params = '530M' and data = 'Dolma1.7'"
+        " and seed = 0 and step = 10000"
+    ).fetchone()[0]
+    assert row[0] == pytest.approx(comparison)
+    assert row[1] == pytest.approx(checkpoint)
+    assert row[2] == pytest.approx(24.5)  # the run summary's eval/c4_en-validation/Perplexity
+    assert row[3] == pytest.approx(24.5 - comparison)
+    assert sample_build.query("select count(*) from matched_finetune") == [(6,)]
+
+
+def test_run_eval_metrics_long_form(sample_build: DbtResult) -> None:
+    rows = sample_build.query(
+        "select task, metric, metric_label from run_eval_metrics"
+        " where run_id like '250913-101500%' and task in ('arc_easy', 'c4_en')"
+        " and metric in ('acc_raw', 'valppl') order by task"
+    )
+    assert rows == [
+        ("arc_easy", "acc_raw", "arc_easy_acc_raw"),
+        ("c4_en", "valppl", "c4_en-valppl"),
+    ]
+
+
+# --- incremental --------------------------------------------------------------------------
+
+
+def test_incremental_history_adds_only_new_steps(run_dbt: RunDbt, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    first = run_dbt(["build"], data)
+    assert first.returncode == 0, first.output[-3000:]
+    before = first.query("select count(*) from history")[0][0]
+    run_id = "2025_09_04-09_30_00_full_ft_DD-dolma1_7-150M_Ft_--learning_rate=5e-05"
+    entries = [
+        {
+            "run_id": run_id,
+            "step": step,
+            "timestamp": 1_758_100_000 + step,
+            "runtime": step,
+            "metrics": {"train_loss": 0.5, "learning_rate": 0.0, "total_tokens": step * 10_000},
+        }
+        for step in (90, 100, 110, 120, 130)  # 90 and 100 repeat, 110-130 are new
+    ]
+    time.sleep(1.1)  # a strictly newer modification time than the first export
+    new_file = data / "wandb" / "wandb_history_2025_12.jsonl"
+    new_file.write_text(json.dumps(entries) + "\n")
+    second = run_dbt(["build"], data)
+    assert second.returncode == 0, second.output[-3000:]
+    assert second.query("select count(*) from history")[0][0] == before + 3
+    repeated = second.query(
+        f"select step, train_loss from history where run_id = '{run_id}' and step in (90, 100)"
+        " order by step"
+    )
+    assert repeated == [(90, 0.5), (100, 0.5)]  # the newer export wins
+    loaded = second.query(
+        "select count(distinct _loaded_at), count(*) from intermediate.int_wandb__history_records"
+        f" where source_file = '{new_file}'"
+    )
+    assert loaded == [(1, 5)]
+    old_loads = second.query(
+        "select count(distinct _loaded_at) from intermediate.int_wandb__history_records"
+        f" where source_file != '{new_file}'"
+    )
+    assert old_loads == [(1,)]  # the other files were not read again
+    assert "history files to load: 1" in second.output
+
+
+# --- upstream slices ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def upstream_data(upstream_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("upstream_history") / "data"
+    (data / "wandb").mkdir(parents=True)
+    (data / "pretrain").mkdir()
+    shutil.copy(upstream_dir / "wandb_runs_sample.parquet", data / "wandb")
+    shutil.copy(upstream_dir / "wandb_history_sample.parquet", data / "wandb")
+    shutil.copy(upstream_dir / "pretrain_metrics_sample.parquet", data / "pretrain")
+    return data
+
+
+def build(data: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> DbtResult:
+    work = tmp_path_factory.mktemp(name)
+    result = invoke_dbt(["build"], data, work / "warehouse.duckdb", work)
+    assert result.returncode == 0, result.output[-5000:]
+    return result
+
+
+def test_upstream_history_flat(
+    upstream_data: Path, upstream_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    result = build(upstream_data, tmp_path_factory, "upstream_flat")
+    assert result.query("select count(*), count(distinct run_id) from history") == [(2549, 5)]
+    assert result.query(
+        f"select count(*), count(total_tokens) from history where run_id = '{UPSTREAM_DPO}'"
+    ) == [(2106, 0)]
+    expected_loss = duckdb.sql(
+        f"select train_loss from '{upstream_dir / 'wandb_history_sample.parquet'}'"
+        f" where run_id = '{UPSTREAM_MATCHED}' and step = 1000"
+    ).fetchone()[0]
+    summary = result.query(
+        "select last_step, final_train_loss from run_history_summary"
+        f" where run_id = '{UPSTREAM_MATCHED}'"
+    )
+    assert summary == [(1000, expected_loss)]
+    parquet = upstream_dir / "pretrain_metrics_sample.parquet"
+    assert result.query("select count(*) from pretrain_metrics") == [
+        (non_null_metric_cells(parquet),)
+    ]
+    assert result.query("select count(*) from pretrain_checkpoints") == [(34,)]
+
+
+def test_upstream_history_reshaped_to_layout_b(
+    upstream_data: Path, upstream_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The same rows as one JSON array per run (JSONL) and as Parquet with a list column."""
+    source = upstream_dir / "wandb_history_sample.parquet"
+    for layout in ("jsonl", "parquet"):
+        data = tmp_path_factory.mktemp(f"layout_b_{layout}") / "data"
+        (data / "wandb").mkdir(parents=True)
+        shutil.copy(upstream_dir / "wandb_runs_sample.parquet", data / "wandb")
+        arrays = f"""
+            select list({{'run_id': run_id, 'step': step, 'timestamp': timestamp,
+                         'runtime': runtime,
+                         'metrics': {{'train_loss': train_loss, 'learning_rate': learning_rate,
+                                      'total_tokens': total_tokens}}}} order by step) as json
+            from '{source}' group by run_id order by run_id
+        """
+        if layout == "jsonl":
+            rows = duckdb.sql(f"select to_json(json) from ({arrays})").fetchall()
+            target = data / "wandb" / "wandb_history_b.jsonl"
+            target.write_text("".join(f"{row[0]}\n" for row in rows))
+        else:
+            target = data / "wandb" / "wandb_history_b.parquet"
+            duckdb.sql(f"copy ({arrays}) to '{target}' (format parquet)")
+        result = build(data, tmp_path_factory, f"upstream_b_{layout}")
+        assert result.query("select count(*), count(distinct run_id) from history") == [
+            (2549, 5)
+        ], layout
+        assert result.query(
+            f"select count(total_tokens) from history where run_id = '{UPSTREAM_DPO}'"
+        ) == [(0,)]
+        assert os.path.exists(target)
