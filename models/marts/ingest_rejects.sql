@@ -14,6 +14,18 @@ history_records as (
     select * from {{ ref('int_wandb__history_records') }}
 ),
 
+qa_prediction_records as (
+    select * from {{ ref('stg_qa__prediction_records') }}
+),
+
+qa_task_metrics as (
+    select * from {{ ref('stg_qa__task_metrics') }}
+),
+
+qa_extraction_rejects as (
+    select * from {{ ref('stg_qa__extraction_rejects') }}
+),
+
 unusable_run_records as (
     select
         'wandb_runs' as source_name,
@@ -63,8 +75,49 @@ unusable_history_records as (
     where reject_reason is not null
 ),
 
+unusable_qa_archives as (
+    select
+        'qa_archives' as source_name,
+        archive as source_file,
+        member as record_key,
+        reason,
+        'dropped' as action,
+        cast(null as varchar) as raw_excerpt
+    from qa_extraction_rejects
+),
+
+unusable_qa_predictions as (
+    select
+        'qa_predictions' as source_name,
+        source_file,
+        cast(doc_id as varchar) as record_key,
+        reject_reason as reason,
+        'dropped' as action,
+        raw_excerpt
+    from qa_prediction_records
+    where reject_reason is not null
+),
+
+unusable_qa_task_metrics as (
+    select
+        'qa_task_metrics' as source_name,
+        source_file,
+        task as record_key,
+        reject_reason as reason,
+        'dropped' as action,
+        raw_excerpt
+    from qa_task_metrics
+    where reject_reason is not null
+),
+
 final as (
     select * from unusable_run_records
+    union all
+    select * from unusable_qa_archives
+    union all
+    select * from unusable_qa_predictions
+    union all
+    select * from unusable_qa_task_metrics
     union all
     select * from unusable_history_records
     union all

@@ -10,6 +10,10 @@ history_records as (
     select * from {{ ref('int_wandb__history_records') }}
 ),
 
+qa_prediction_records as (
+    select * from {{ ref('stg_qa__prediction_records') }}
+),
+
 history as (
     select
         run_id,
@@ -61,10 +65,26 @@ history_counts as (
     group by source_file
 ),
 
+qa_prediction_counts as (
+    select
+        'qa_predictions' as source_name,
+        source_file,
+        'predictions_jsonl' as export_layout,
+        count(*) as records_read,
+        count(*) filter (where reject_reason is not null) as records_rejected,
+        0 as records_superseded,
+        count(*) filter (where reject_reason is null) as records_used,
+        cast(null as bigint) as distinct_runs
+    from qa_prediction_records
+    group by source_file
+),
+
 final as (
     select * from run_counts
     union all
     select * from history_counts
+    union all
+    select * from qa_prediction_counts
 )
 
 select * from final

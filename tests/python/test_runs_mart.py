@@ -207,7 +207,8 @@ def test_same_run_in_two_exports_keeps_the_most_recent(sample_build: DbtResult) 
 
 def test_bad_input_lands_in_rejects_not_silence(sample_build: DbtResult) -> None:
     rejects = sample_build.query(
-        "select reason, action, record_key from ingest_rejects order by reason"
+        "select reason, action, record_key from ingest_rejects"
+        " where source_name = 'wandb_runs' order by reason"
     )
     reasons = {(reason, action) for reason, action, _ in rejects}
     assert ("malformed JSON line", "dropped") in reasons
@@ -215,7 +216,7 @@ def test_bad_input_lands_in_rejects_not_silence(sample_build: DbtResult) -> None
     assert ("token count is not a number: 12Q", "kept_partial") in reasons
     counts = sample_build.query(
         "select sum(records_read), sum(records_rejected), sum(records_superseded),"
-        " sum(records_used) from ingest_source_counts"
+        " sum(records_used) from ingest_source_counts where source_name = 'wandb_runs'"
     )
     assert counts == [(29, 1, 1, 27)]
     # the run without config is still a run

@@ -1,0 +1,53 @@
+{{ config(materialized='table') }}
+{#- Every line of every extracted predictions file, parsed once into typed values (the
+    answer choices stay a typed list, unnested by qa_choices). A table: qa_instances,
+    qa_choices, the rejects and the counts all read it, and the files are scanned once. -#}
+-- depends_on: {{ ref('stg_qa__extracted_archives') }}
+{%- set prediction_type = var('qa_prediction_json_type') | replace('\n', ' ') %}
+
+with source as (
+    {{ source_files('qa', 'prediction_lines') }}
+),
+
+renamed as (
+    select
+        filename as source_file,
+        {{ qa_path_columns('filename') | indent(8) }},
+        try(from_json(line, {{ sql_string(prediction_type) }})) as prediction,
+        case
+            when prediction is null then 'malformed JSON line'
+            when prediction['doc_id'] is null then 'prediction has no doc_id'
+        end as reject_reason,
+        case when prediction is null then left(line, 200) end as raw_excerpt
+    from source
+    where trim(coalesce(line, '')) != ''
+),
+
+final as (
+    select
+        source_file,
+        recipe_slug,
+        params,
+        seed,
+        step,
+        task,
+        prediction.doc_id as doc_id,
+        prediction.native_id ->> '$' as native_id,
+        case coalesce(json_type(prediction.native_id), 'NULL')
+            when 'VARCHAR' then 'string'
+            when 'NULL' then 'null'
+            when 'BIGINT' then 'int'
+            when 'UBIGINT' then 'int'
+            else lower(json_type(prediction.native_id))
+        end as native_id_kind,
+        prediction.label ->> '$' as label,
+        prediction.task_hash as task_hash,
+        prediction.model_hash as model_hash,
+        prediction.metrics as metrics,
+        prediction.model_output as model_output,
+        reject_reason,
+        raw_excerpt
+    from renamed
+)
+
+select * from final

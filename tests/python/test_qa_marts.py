@@ -1,0 +1,102 @@
+"""QA tarballs through `dbt build`: extraction hook as a model, the qa_* marts, rejects."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tarfile
+from pathlib import Path
+
+from conftest import REPO, DbtResult, RunDbt
+
+SAMPLE = REPO / "sample_data"
+
+
+def prediction_lines(work_dir: Path) -> int:
+    """Non-blank lines in the extracted predictions files, counted with plain Python."""
+    return sum(
+        1
+        for path in work_dir.glob("files/*/*/*/*/*-predictions.jsonl")
+        for line in path.read_text().splitlines()
+        if line.strip()
+    )
+
+
+def test_sample_qa_tables_exact_counts(sample_build: DbtResult) -> None:
+    assert sample_build.query("select count(*) from qa_task_evals") == [(12,)]
+    assert sample_build.query("select count(*) from qa_instances") == [(43,)]
+    assert sample_build.query("select count(*) from qa_choices") == [(150,)]
+    recipes = sample_build.query("select distinct recipe from qa_instances order by 1")
+    assert recipes == [("DCLM-Baseline",), ("Dolma1.7",)]
+    kinds = {row[0] for row in sample_build.query("select native_id_kind from qa_instances")}
+    assert kinds == {"int", "string", "null"}
+
+
+def test_sample_qa_lines_reconcile(sample_build: DbtResult) -> None:
+    work_dir = Path(str(sample_build.db_path) + ".qa")
+    lines = prediction_lines(work_dir)
+    instances = sample_build.query("select count(*) from qa_instances")[0][0]
+    rejected = sample_build.query(
+        "select count(*) from ingest_rejects where source_name = 'qa_predictions'"
+    )[0][0]
+    assert rejected == 1
+    assert lines == instances + rejected == 44
+
+
+def test_rebuild_does_not_extract_again(run_dbt: RunDbt, tmp_path: Path) -> None:
+    first = run_dbt(["build"], SAMPLE)
+    assert first.returncode == 0, first.output[-3000:]
+    statuses = first.query(
+        "select status, count(*) from staging.stg_qa__extracted_archives group by 1"
+    )
+    assert dict(statuses) == {"extracted": 5}
+    second = run_dbt(["build"], SAMPLE)
+    assert second.returncode == 0, second.output[-3000:]
+    statuses = second.query(
+        "select status, count(*) from staging.stg_qa__extracted_archives group by 1"
+    )
+    assert dict(statuses) == {"unchanged": 5}
+    assert second.query("select count(*) from qa_choices") == [(150,)]
+
+
+def add_member(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    archive.addfile(info, io.BytesIO(data))
+
+
+def test_bad_archives_give_rejects_not_a_failed_build(run_dbt: RunDbt, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE / "wandb", data / "wandb")
+    shutil.copytree(SAMPLE / "qa", data / "qa")
+    bad = data / "qa" / "dolma1.7" / "150M" / "seed-2"
+    (bad / "step-3000.tar.gz").write_bytes(b"this is not gzip at all")
+    good = (bad / "step-1000.tar.gz").read_bytes()
+    (bad / "step-4000.tar.gz").write_bytes(good[: len(good) // 2])
+    with tarfile.open(bad / "step-5000.tar.gz", "w:gz") as archive:
+        add_member(archive, "step-5000/../../escape-predictions.jsonl", b"{}\n")
+        add_member(archive, "step-5000/arc_easy-predictions.jsonl", b'{"doc_id": 1}\n')
+    result = run_dbt(["build"], data)
+    assert result.returncode == 0, result.output[-5000:]
+    archives = dict(
+        result.query(
+            "select archive, status from staging.stg_qa__extracted_archives"
+            " where archive like 'dolma1.7/150M/seed-2/%'"
+        )
+    )
+    assert archives["dolma1.7/150M/seed-2/step-3000.tar.gz"] == "rejected"
+    assert archives["dolma1.7/150M/seed-2/step-4000.tar.gz"] == "rejected"
+    assert archives["dolma1.7/150M/seed-2/step-5000.tar.gz"] == "extracted"
+    rejects = result.query(
+        "select source_file, record_key from ingest_rejects where source_name = 'qa_archives'"
+        " order by 1"
+    )
+    assert ("dolma1.7/150M/seed-2/step-3000.tar.gz", None) in rejects
+    assert ("dolma1.7/150M/seed-2/step-4000.tar.gz", None) in rejects
+    assert any(key and ".." in key for _, key in rejects)
+    assert not (tmp_path / "escape-predictions.jsonl").exists()
+    # the good archives still load, and the one safe member of step 5000 too
+    assert (
+        result.query("select count(*) from qa_instances where step in (1000, 2000, 5000)")[0][0]
+        == 43 + 1
+    )
