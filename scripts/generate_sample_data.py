@@ -33,6 +33,8 @@ TASKS = [
     "mmlu_anatomy",
     "mmlu_astronomy",
 ]
+# Generated (benchmark) runs log more tasks, like the real ones (records of 30-170 KB).
+FULL_SIZE_TASKS = [*TASKS, *(f"mmlu_subject_{index:02d}" for index in range(13))]
 SUMMARY_METRICS = [
     "acc_raw",
     "acc_per_token",
@@ -68,7 +70,7 @@ FULL_FT_TOKENS_PER_EPOCH = 665_127_434
 
 @dataclass
 class SampleRun:
-    """One hand-designed run: its ID, where it is exported, and payload overrides."""
+    """One run to write: its ID, where it is exported, and payload overrides."""
 
     run_id: str
     layouts: tuple[str, ...] = ("A",)
@@ -76,6 +78,7 @@ class SampleRun:
     summary: dict[str, Any] | None = field(default_factory=dict)
     no_config: bool = False
     state: str = "finished"
+    full_size: bool = False  # generated runs: payloads of real size (task objects in summary)
 
 
 # fmt: off
@@ -196,8 +199,39 @@ def config_payload(rng: random.Random, run_id: str, overrides: dict[str, Any]) -
     return config
 
 
+def task_object(rng: random.Random, task: str) -> dict[str, Any]:
+    """The `oe_eval_metrics/<task>` summary object: metrics plus the task's config."""
+    return {
+        "primary_score": round(rng.random(), 6),
+        "num_instances": rng.randint(200, 12000),
+        "extra_metrics": {"no_answer": 0},
+        "task_config": {
+            "task_name": task,
+            "task_core": task,
+            "dataset_path": f"allenai/{task}",
+            "dataset_name": task.upper(),
+            "split": "test",
+            "num_shots": 5,
+            "fewshot_seed": 1234,
+            "fewshot_source": f"OLMES:{task}",
+            "primary_metric": "acc_per_char",
+            "random_subsample_seed": 1234,
+            "native_id_field": "id",
+            "limit": None,
+            "version": 0,
+            "metric_kwargs": {"extra_metric_names": ["no_answer"], "uncond_docid_offset": 1000000},
+            "context_kwargs": {"description": f"The following are questions about {task}."},
+            "metadata": {
+                "alias": f"{task}:rc::olmes:full",
+                "description": f"{task} (RC) using OLMES-v0.1 " + "x" * rng.randint(500, 6000),
+                "regimes": ["OLMES-v0.1"],
+            },
+        },
+    }
+
+
 def summary_payload(
-    rng: random.Random, overrides: dict[str, Any], finished: bool
+    rng: random.Random, overrides: dict[str, Any], finished: bool, full_size: bool = False
 ) -> dict[str, Any]:
     """A summary of ~200 keys: final training scalars and oe_eval_metrics/<task>/<metric>."""
     steps = 1000 if finished else 400
@@ -210,8 +244,10 @@ def summary_payload(
         "learning_rate": 0.0,
         "epoch": 1,
     }
-    for task in TASKS:
-        summary[f"oe_eval_metrics/{task}"] = {"primary_score": round(rng.random(), 6)}
+    for task in FULL_SIZE_TASKS if full_size else TASKS:
+        summary[f"oe_eval_metrics/{task}"] = (
+            task_object(rng, task) if full_size else {"primary_score": round(rng.random(), 6)}
+        )
         for metric in SUMMARY_METRICS:
             summary[f"oe_eval_metrics/{task}/{metric}"] = round(rng.random(), 6)
     summary["oe_eval_metrics/mmlu_average/acc_raw"] = round(rng.random(), 6)
@@ -226,7 +262,11 @@ def summary_payload(
 def run_record(rng: random.Random, sample: SampleRun, finished: bool = True) -> dict[str, Any]:
     """The 12-column run record of layouts A and B (nested values still Python objects)."""
     config = None if sample.no_config else config_payload(rng, sample.run_id, sample.config)
-    summary = None if sample.summary is None else summary_payload(rng, sample.summary, finished)
+    summary = (
+        None
+        if sample.summary is None
+        else summary_payload(rng, sample.summary, finished, sample.full_size)
+    )
     return {
         "run_id": sample.run_id,
         "run_name": sample.run_id,
@@ -324,7 +364,7 @@ def write_history(
 ) -> dict[str, int]:
     """History in the three layouts of SPEC §2.2 (and layout B as Parquet)."""
     wandb_dir = out / "wandb"
-    flat = [e for r in HISTORY_FLAT_RUNS + extra_runs for e in history_entries(rng, r, steps)]
+    flat = [e for r in HISTORY_FLAT_RUNS for e in history_entries(rng, r, steps)]
     connection = duckdb.connect()
     connection.execute(
         "create table flat (run_id varchar, step bigint, timestamp double, runtime double,"
@@ -391,6 +431,150 @@ def write_history(
         "history_exporter_rows": len(exporter_rows),
         "history_malformed_lines": 1,
     }
+
+
+def write_scaled_history(out: Path, run_ids: list[str], steps: int) -> dict[str, int]:
+    """K steps for each generated run, written by DuckDB (fast, deterministic): two thirds as
+    flat Parquet (layout A), one third as one JSON array per run (layout B)."""
+    if not run_ids or steps <= 0:
+        return {"scaled_history_rows": 0}
+    wandb_dir = out / "wandb"
+    connection = duckdb.connect()
+    connection.execute("create table scaled_runs (n bigint, run_id varchar)")
+    connection.executemany("insert into scaled_runs values (?, ?)", list(enumerate(run_ids)))
+    connection.execute(
+        f"""
+        create table scaled as
+        select
+            n, run_id, step * 10 as step,
+            1758000000.0 + step * 7.2 as timestamp,
+            step * 7.2 as runtime,
+            3.0 - 1.5 * step / {steps} + (hash(run_id, step) % 1000) / 20000.0 as train_loss,
+            case when step <= {max(1, steps // 5)} then 2e-05 * step / {max(1, steps // 5)}
+                 else 2e-05 * ({steps} - step) / {steps} end as learning_rate,
+            case when run_id like '%dpo%' then null else step * 100000 end as total_tokens,
+            9000 + (hash(step, run_id) % 2000) as per_device_tps
+        from scaled_runs, range(1, {steps} + 1) as steps(step)
+        """
+    )
+    flat_path = wandb_dir / "wandb_history_scaled.parquet"
+    connection.execute(
+        f"copy (select * exclude (n) from scaled where n % 3 != 2 order by run_id, step)"
+        f" to '{flat_path}' (format parquet)"
+    )
+    arrays = connection.execute(
+        """
+        select to_json(list({'run_id': run_id, 'step': step, 'timestamp': timestamp,
+            'runtime': runtime, 'metrics': {'train_loss': train_loss,
+            'learning_rate': learning_rate, 'total_tokens': total_tokens,
+            'per_device_tps': per_device_tps}} order by step))
+        from scaled where n % 3 = 2 group by run_id order by run_id
+        """
+    ).fetchall()
+    with (wandb_dir / "wandb_history_scaled.jsonl").open("w") as handle:
+        for (line,) in arrays:
+            handle.write(line + "\n")
+    rows = connection.execute("select count(*) from scaled").fetchone()[0]
+    connection.close()
+    return {"scaled_history_rows": rows}
+
+
+QA_TASKS = [
+    "arc_easy",
+    "arc_challenge",
+    "boolq",
+    "csqa",
+    "hellaswag",
+    "openbookqa",
+    "piqa",
+    "socialiqa",
+    "winogrande",
+    "mmlu_anatomy",
+]
+
+
+def qa_line(rng: random.Random, doc_id: int, choices: int) -> str:
+    outputs = []
+    for _ in range(choices):
+        tokens = rng.randint(2, 30)
+        chars = tokens * rng.randint(3, 6)
+        sum_logits = -rng.uniform(1, 60)
+        outputs.append(
+            {
+                "sum_logits": round(sum_logits, 4),
+                "num_tokens": tokens,
+                "num_tokens_all": tokens + 80,
+                "is_greedy": rng.random() < 0.2,
+                "logits_per_token": round(sum_logits / tokens, 5),
+                "logits_per_char": round(sum_logits / chars, 5),
+                "num_chars": chars,
+                "logits_per_byte": round(-sum_logits / chars / 0.693, 5),
+            }
+        )
+    gold = rng.randrange(choices)
+    best = max(range(choices), key=lambda i: outputs[i]["sum_logits"])
+    return json.dumps(
+        {
+            "doc_id": doc_id,
+            "native_id": f"q{doc_id}",
+            "label": gold,
+            "task_hash": "t0",
+            "model_hash": "m0",
+            "metrics": {
+                "predicted_index_raw": best,
+                "predicted_index_per_token": best,
+                "predicted_index_per_char": best,
+                "correct_choice": gold,
+                "acc_raw": float(best == gold),
+                "acc_per_token": float(best == gold),
+                "acc_per_char": float(best == gold),
+            },
+            "model_output": outputs,
+        }
+    )
+
+
+def write_scaled_qa(out: Path, questions: int, seed: int, choices: int = 4) -> dict[str, int]:
+    """QA step tarballs holding `questions` questions in all: 10 checkpoints of dolma1.7/150M
+    seed 2 (steps 1000..10000) x 10 tasks, `choices` answer choices each."""
+    import io
+    import tarfile
+
+    if questions <= 0:
+        return {"qa_questions": 0}
+    rng = random.Random(seed)
+    per_file = max(1, questions // 100)
+    root = out / "qa" / "dolma1.7" / "150M" / "seed-2"
+    root.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for checkpoint in range(10):
+        step = (checkpoint + 1) * 1000
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as archive:
+            for task in QA_TASKS:
+                lines = "\n".join(qa_line(rng, i, choices) for i in range(per_file)) + "\n"
+                metrics = json.dumps(
+                    {
+                        "task_name": task,
+                        "task_hash": "t0",
+                        "model_hash": "m0",
+                        "num_instances": per_file,
+                        "task_config": {"primary_metric": "acc_per_char"},
+                        "metrics": {"primary_score": 0.5},
+                    }
+                )
+                for name, data in (
+                    (f"{task}-predictions.jsonl", lines),
+                    (f"{task}-metrics.json", metrics),
+                ):
+                    payload = data.encode()
+                    info = tarfile.TarInfo(f"step-{step}/{name}")
+                    info.size = len(payload)
+                    info.mtime = 1_735_689_600
+                    archive.addfile(info, io.BytesIO(payload))
+                written += per_file
+        (root / f"step-{step}.tar.gz").write_bytes(buffer.getvalue())
+    return {"qa_questions": written, "qa_choices": written * choices}
 
 
 PRETRAIN_PARAMS = ["20M", "60M", "90M", "150M", "300M", "530M"]
@@ -530,15 +714,17 @@ def generated_runs(rng: random.Random, count: int) -> list[SampleRun]:
             lr=rng.choice(["1e-05", "5e-06", "2e-05"]),
             n=n,
         )
-        runs.append(SampleRun(run_id, layouts=(("A", "B", "C")[n % 3],)))
+        runs.append(SampleRun(run_id, layouts=(("A", "B", "C")[n % 3],), full_size=True))
     return runs
 
 
-def generate(out: Path, seed: int, extra_runs: int, history_steps: int = 100) -> dict[str, int]:
+def generate(
+    out: Path, seed: int, extra_runs: int, history_steps: int = 100, qa_questions: int = 0
+) -> dict[str, int]:
     """Write run exports and history under out/wandb and full_eval under out/pretrain."""
     rng = random.Random(seed)
     wandb_dir = out / "wandb"
-    for folder in (wandb_dir, out / "pretrain"):
+    for folder in (wandb_dir, out / "pretrain", *([out / "qa"] if qa_questions else [])):
         if folder.exists():
             shutil.rmtree(folder)
     runs = SAMPLE_RUNS + generated_runs(rng, extra_runs)
@@ -569,9 +755,12 @@ def generate(out: Path, seed: int, extra_runs: int, history_steps: int = 100) ->
     (exporter / "state.json").write_text(
         json.dumps({"last_run_exported": len(layout_c), "complete": True}, indent=2) + "\n"
     )
-    history_counts = write_history(
-        out, rng, [run.run_id for run in runs[len(SAMPLE_RUNS) :]], history_steps
+    history_counts = write_history(out, rng, [], 100)
+    history_counts.update(
+        write_scaled_history(out, [run.run_id for run in runs[len(SAMPLE_RUNS) :]], history_steps)
     )
+    if qa_questions:
+        history_counts.update(write_scaled_qa(out, qa_questions, seed))
     pretrain_counts = write_pretrain(out, rng)
     return {
         **history_counts,
@@ -589,9 +778,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("sample_data"))
     parser.add_argument("--seed", type=int, default=20250901)
     parser.add_argument("--extra-runs", type=int, default=0)
-    parser.add_argument("--history-steps", type=int, default=100)
+    parser.add_argument("--history-steps", type=int, default=100, help="steps per generated run")
+    parser.add_argument("--qa-questions", type=int, default=0, help="questions in scaled QA")
     args = parser.parse_args()
-    counts = generate(args.out, args.seed, args.extra_runs, args.history_steps)
+    counts = generate(args.out, args.seed, args.extra_runs, args.history_steps, args.qa_questions)
     print(json.dumps(counts))
 
 

@@ -1,0 +1,338 @@
+"""Benchmark dr_ingest: scaled inputs, `dbt build` timings, peak memory, and the DuckDB floor.
+
+For each scale it generates a data folder (scripts/generate_sample_data.py, deterministic),
+builds it into a fresh warehouse and reports:
+
+- the wall time of the whole `dbt build` and of each model (dbt's run_results.json);
+- rows per second of the big tables; peak resident memory of the build process;
+- the floor: DuckDB alone, in the same run, scanning the same raw files and pulling the same
+  fields the staging layer extracts; and the ratio (build - fixed cost) / floor, where the
+  fixed cost is the same build on the tiny shipped sample;
+- optionally an incremental re-run after adding 1 % new history rows, and QA extraction.
+
+Usage (see README "Benchmark"):
+    uv run python scripts/benchmark.py --runs 10000 --history-steps 100
+    uv run python scripts/benchmark.py --runs 1000,10000,50000 --history-steps 0 --no-incremental
+    uv run python scripts/benchmark.py --runs 0 --qa-questions 1000000 --no-incremental
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+BIG_TABLES = ("runs", "history", "run_eval_metrics", "qa_instances", "qa_choices")
+
+# Runs the build in a child and reports the child's peak RSS (KiB), so each build is
+# measured on its own.
+MEASURE = (
+    "import resource, subprocess, sys, json; "
+    "completed = subprocess.run(sys.argv[1:]); "
+    "print(json.dumps({'rc': completed.returncode, "
+    "'max_rss_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))"
+)
+
+
+@dataclass
+class Build:
+    """One measured `dbt build`."""
+
+    label: str
+    wall_seconds: float
+    peak_rss_mib: float
+    returncode: int
+    model_seconds: dict[str, float] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def generate(out: Path, runs: int, history_steps: int, qa_questions: int) -> dict[str, Any]:
+    command = [
+        str(BIN / "python"),
+        str(REPO / "scripts" / "generate_sample_data.py"),
+        "--out",
+        str(out),
+        "--extra-runs",
+        str(runs),
+        "--history-steps",
+        str(history_steps),
+        "--qa-questions",
+        str(qa_questions),
+    ]
+    started = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    counts = json.loads(completed.stdout.strip().splitlines()[-1])
+    counts["generate_seconds"] = round(time.perf_counter() - started, 1)
+    counts["bytes"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return counts
+
+
+def dbt_build(label: str, data_dir: Path, db_path: Path, work: Path) -> Build:
+    """`dbt build` in a child process; wall time, peak RSS, per-model times, row counts."""
+    env = dict(os.environ)
+    env.update(
+        DR_INGEST_DATA_DIR=str(data_dir),
+        DR_INGEST_DB=str(db_path),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    target = work / f"target_{label}"
+    command = [
+        str(BIN / "python"),
+        "-c",
+        MEASURE,
+        str(BIN / "dbt"),
+        "build",
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(work / "logs"),
+    ]
+    started = time.perf_counter()
+    completed = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - started
+    measured = json.loads(completed.stdout.strip().splitlines()[-1])
+    build = Build(label, round(wall, 2), round(measured["max_rss_kib"] / 1024, 1), measured["rc"])
+    if build.returncode != 0:
+        print(completed.stdout[-4000:], completed.stderr[-2000:], file=sys.stderr)
+        return build
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    for result in results:
+        unique_id = str(result["unique_id"])
+        if unique_id.startswith("model."):
+            build.model_seconds[unique_id.split(".")[-1]] = round(result["execution_time"], 2)
+    connection = duckdb.connect(str(db_path), read_only=True)
+    try:
+        for table in BIG_TABLES:
+            build.rows[table] = connection.sql(f"select count(*) from main.{table}").fetchone()[0]
+    finally:
+        connection.close()
+    return build
+
+
+def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
+    """The raw-file scans the staging layer performs, written for DuckDB alone."""
+    wandb = data_dir / "wandb"
+    lines = (
+        "read_csv('{glob}', columns = {{'line': 'VARCHAR'}}, delim = chr(1), quote = '',"
+        " escape = '', header = false, auto_detect = false, strict_mode = false,"
+        " max_line_size = 16777216, filename = true)"
+    )
+    keys = [
+        "learning_rate", "seed", "num_train_epochs", "initial_checkpoint_recipe",
+        "initial_checkpoint_size", "initial_checkpoint_steps", "max_train_samples", "model_size",
+    ]  # fmt: skip
+    summary_keys = ["train_loss", "total_tokens", "_runtime", "_timestamp", "_step"]
+    line_paths = ["$.run_id", "$.run.run_id", "$.config", "$.run.config", "$.summary"]
+    line_paths += ["$.run.summary_metrics", "$.state", "$.run.state", "$.created_at"]
+    line_paths += [f'$.config."{k}"' for k in keys] + [f'$.run.config."{k}"' for k in keys]
+    line_paths += [f'$.summary."{k}"' for k in summary_keys]
+    line_paths += [f'$.run.summary_metrics."{k}"' for k in summary_keys]
+    config_paths = ["$"] + [f'$."{k}"' for k in keys]
+    summary_paths = ["$"] + [f'$."{k}"' for k in summary_keys]
+    summary_map = "cardinality(try(from_json({s}, '\"MAP(VARCHAR, JSON)\"')))"
+    entry = (
+        '{"run_id": "VARCHAR", "step": "VARCHAR", "timestamp": "VARCHAR", "runtime": "VARCHAR",'
+        ' "metrics": "JSON", "extra": "JSON"}'
+    )
+    queries = {
+        "runs_jsonl": f"""
+            select count(*), count(f[1]), sum({summary_map.format(s="coalesce(f[5], f[6])")})
+            from (select try(json_extract(line, {line_paths})) as f
+                  from {lines.format(glob=wandb / "**/*runs*.jsonl")})
+        """,
+        "runs_parquet": f"""
+            select count(*), count(c[1]), count(s[1]), sum({summary_map.format(s="summary")})
+            from (select summary, try(json_extract(config, {config_paths})) as c,
+                         try(json_extract(summary, {summary_paths})) as s
+                  from read_parquet('{wandb / "**/*runs*.parquet"}'))
+        """,
+        "history_parquet": f"""
+            select count(*), sum(train_loss), sum(learning_rate), count(total_tokens)
+            from read_parquet('{wandb / "wandb_history_scaled.parquet"}')
+        """,
+        "history_jsonl": f"""
+            select count(*), sum(try_cast(e.metrics ->> '$.train_loss' as double))
+            from (select unnest(try(from_json(line, '[{entry}]'))) as e
+                  from {lines.format(glob=wandb / "wandb_history_scaled.jsonl")})
+        """,
+        "qa_predictions": f"""
+            select count(*), sum(len(p.model_output))
+            from (select try(from_json(line, '{{"doc_id": "BIGINT", "native_id": "JSON",
+                  "label": "JSON", "metrics": {{"acc_raw": "DOUBLE", "correct_choice": "BIGINT"}},
+                  "model_output": [{{"sum_logits": "DOUBLE", "num_tokens": "BIGINT",
+                  "logits_per_char": "DOUBLE", "logits_per_byte": "DOUBLE"}}]}}')) as p
+                  from {lines.format(glob=qa_files / "files/*/*/*/*/*-predictions.jsonl")})
+        """,
+    }
+    available = {
+        "runs_jsonl": any(wandb.rglob("*runs*.jsonl")),
+        "runs_parquet": any(wandb.rglob("*runs*.parquet")),
+        "history_parquet": (wandb / "wandb_history_scaled.parquet").exists(),
+        "history_jsonl": (wandb / "wandb_history_scaled.jsonl").exists(),
+        "qa_predictions": any(qa_files.glob("files/*/*/*/*/*-predictions.jsonl")),
+    }
+    return {name: sql for name, sql in queries.items() if available[name]}
+
+
+def measure_floor(
+    data_dir: Path, qa_files: Path, memory_limit: str, threads: int
+) -> dict[str, float]:
+    connection = duckdb.connect(config={"memory_limit": memory_limit, "threads": threads})
+    timings: dict[str, float] = {}
+    for name, sql in floor_queries(data_dir, qa_files).items():
+        started = time.perf_counter()
+        connection.sql(sql).fetchall()
+        timings[name] = round(time.perf_counter() - started, 2)
+    connection.close()
+    timings["total"] = round(sum(timings.values()), 2)
+    return timings
+
+
+def add_history_increment(data_dir: Path, fraction: float) -> int:
+    """A new history export with `fraction` more rows: new steps for existing runs."""
+    scaled = data_dir / "wandb" / "wandb_history_scaled.parquet"
+    connection = duckdb.connect()
+    total = connection.sql(f"select count(*) from '{scaled}'").fetchone()[0]
+    wanted = max(1, int(total * fraction))
+    target = data_dir / "wandb" / "wandb_history_increment.parquet"
+    connection.execute(
+        f"""
+        copy (
+            with last as (select run_id, max(step) as step from '{scaled}' group by run_id)
+            select run_id, step + 10 * k as step, 1758100000.0 + k as timestamp,
+                   1.0 * k as runtime, 1.0 as train_loss, 0.0 as learning_rate,
+                   null::bigint as total_tokens, 9000 as per_device_tps
+            from last, range(1, 1 + ceil({wanted} / (select count(*) from last))::bigint) as r(k)
+            order by run_id, step
+            limit {wanted}
+        ) to '{target}' (format parquet)
+        """
+    )
+    connection.close()
+    return wanted
+
+
+def run_scale(args: argparse.Namespace, runs: int, work: Path, fixed: Build) -> dict[str, Any]:
+    data_dir = work / f"data_{runs}"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    counts = generate(data_dir, runs, args.history_steps, args.qa_questions)
+    db_path = work / f"bench_{runs}.duckdb"
+    for stale in work.glob(f"bench_{runs}.duckdb*"):
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    full = dbt_build(f"full_{runs}", data_dir, db_path, work)
+    floor = measure_floor(data_dir, Path(str(db_path) + ".qa"), args.memory_limit, args.threads)
+    marginal = max(full.wall_seconds - fixed.wall_seconds, 0.0)
+    result: dict[str, Any] = {
+        "runs": runs,
+        "inputs": counts,
+        "build": asdict(full),
+        "floor_seconds": floor,
+        "marginal_seconds": round(marginal, 2),
+        "ratio_marginal_to_floor": round(marginal / floor["total"], 2) if floor["total"] else None,
+        "seconds_per_1k_runs": round(1000 * marginal / max(counts["runs"], 1), 3),
+        "rows_per_second": {
+            table: round(rows / max(marginal, 1e-9)) for table, rows in full.rows.items() if rows
+        },
+    }
+    if args.incremental and counts.get("scaled_history_rows"):
+        added = add_history_increment(data_dir, 0.01)
+        again = dbt_build(f"incremental_{runs}", data_dir, db_path, work)
+        result["incremental"] = {
+            "history_rows_added": added,
+            "build": asdict(again),
+            "history_rows_after": again.rows.get("history"),
+            "share_of_full_build": round(again.wall_seconds / full.wall_seconds, 3),
+            "share_of_full_marginal": round(
+                max(again.wall_seconds - fixed.wall_seconds, 0.0) / max(marginal, 1e-9), 3
+            ),
+        }
+    if not args.keep_data:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return result
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        f"Machine: {report['machine']}; date {report['date']}; DuckDB memory_limit "
+        f"{report['memory_limit']}, threads {report['threads']}.",
+        f"Fixed cost (tiny sample): {report['fixed']['wall_seconds']} s, "
+        f"peak {report['fixed']['peak_rss_mib']} MiB.",
+        "",
+        "| runs | history rows | QA questions | input MB | build s | marginal s | floor s "
+        "| marginal/floor | s per 1k runs | peak MiB | incremental (1 % history) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for scale in report["scales"]:
+        inputs, build = scale["inputs"], scale["build"]
+        incremental = scale.get("incremental")
+        inc = (
+            f"{incremental['build']['wall_seconds']} s = "
+            f"{round(100 * incremental['share_of_full_build'], 1)} % of full"
+            if incremental
+            else "-"
+        )
+        lines.append(
+            f"| {inputs['runs']} | {inputs.get('scaled_history_rows', 0)} "
+            f"| {inputs.get('qa_questions', 0)} | {round(inputs['bytes'] / 1e6)} "
+            f"| {build['wall_seconds']} | {scale['marginal_seconds']} "
+            f"| {scale['floor_seconds']['total']} | {scale['ratio_marginal_to_floor']} "
+            f"| {scale['seconds_per_1k_runs']} | {build['peak_rss_mib']} | {inc} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", default="10000", help="comma list of generated run counts")
+    parser.add_argument("--history-steps", type=int, default=100, help="steps per run")
+    parser.add_argument("--qa-questions", type=int, default=0)
+    parser.add_argument("--work", type=Path, default=REPO / "bench_data")
+    parser.add_argument("--incremental", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--keep-data", action="store_true")
+    parser.add_argument("--output", type=Path, help="write the JSON report here")
+    args = parser.parse_args(argv)
+    args.memory_limit = os.environ.get("DR_INGEST_MEMORY_LIMIT", "4GB")
+    args.threads = int(os.environ.get("DR_INGEST_THREADS", "2"))
+    args.work.mkdir(parents=True, exist_ok=True)
+    for stale in args.work.glob("fixed.duckdb*"):
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    fixed = dbt_build("fixed", REPO / "sample_data", args.work / "fixed.duckdb", args.work)
+    report: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+        "date": date.today().isoformat(),
+        "memory_limit": args.memory_limit,
+        "threads": args.threads,
+        "fixed": asdict(fixed),
+        "scales": [],
+    }
+    failed = fixed.returncode != 0
+    for runs in (int(value) for value in args.runs.split(",")):
+        scale = run_scale(args, runs, args.work, fixed)
+        report["scales"].append(scale)
+        failed = failed or scale["build"]["returncode"] != 0
+        print(json.dumps(scale, indent=1), flush=True)
+    text = json.dumps(report, indent=1)
+    if args.output:
+        args.output.write_text(text + "\n")
+    print(markdown(report))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
