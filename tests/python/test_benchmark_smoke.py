@@ -1,0 +1,49 @@
+"""A tiny run of the benchmark, so that it does not rot (figures are not asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from conftest import BIN, REPO
+
+
+def test_benchmark_smoke(tmp_path: Path) -> None:
+    report_path = tmp_path / "report.json"
+    completed = subprocess.run(
+        [
+            str(BIN / "python"),
+            str(REPO / "scripts" / "benchmark.py"),
+            "--runs",
+            "30",
+            "--history-steps",
+            "5",
+            "--qa-questions",
+            "200",
+            "--work",
+            str(tmp_path / "work"),
+            "--output",
+            str(report_path),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    report = json.loads(report_path.read_text())
+    assert report["fixed"]["returncode"] == 0
+    (scale,) = report["scales"]
+    assert scale["inputs"]["runs"] == 30 + 27
+    assert scale["build"]["rows"]["runs"] == 57
+    assert scale["build"]["rows"]["qa_instances"] == 200
+    assert scale["build"]["model_seconds"]["runs"] >= 0
+    assert scale["build"]["peak_rss_mib"] > 0
+    assert set(scale["floor_seconds"]) >= {"runs_jsonl", "runs_parquet", "qa_predictions", "total"}
+    incremental = scale["incremental"]
+    assert (
+        incremental["history_rows_after"]
+        == scale["build"]["rows"]["history"] + (incremental["history_rows_added"])
+    )
+    assert "| runs | history rows |" in completed.stdout
