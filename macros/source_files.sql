@@ -48,7 +48,7 @@
     {%- set shapes = {} -%}
     {%- if execute and source_file_count(source_name, table_name) > 0 -%}
         {%- set rows = run_query(
-            "select file_name, string_agg(distinct split_part(path_in_schema, ', ', 1), '|') from parquet_metadata("
+            "select file_name, string_agg(distinct split_part(path_in_schema, ', ', 1), '|' order by split_part(path_in_schema, ', ', 1)) from parquet_metadata("
             ~ sql_string(source_file_glob(source_name, table_name)) ~ ") group by file_name order by file_name"
         ) -%}
         {%- for row in rows -%}

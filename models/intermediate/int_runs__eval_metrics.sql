@@ -18,18 +18,18 @@ entries as (
 
 final as (
     select
-        run_id,
-        entry.key as summary_key,
+        entries.run_id,
+        entries.entry.key as summary_key,
         case
-            when starts_with(entry.key, 'eval/')
-                then regexp_extract(entry.key, '^eval/(.+)-validation/Perplexity$', 1)
-            else split_part(entry.key, '/', 2)
+            when starts_with(entries.entry.key, 'eval/')
+                then regexp_extract(entries.entry.key, '^eval/(.+)-validation/Perplexity$', 1)
+            else split_part(entries.entry.key, '/', 2)
         end as task,
         case
-            when starts_with(entry.key, 'eval/') then 'valppl'
-            else split_part(entry.key, '/', 3)
+            when starts_with(entries.entry.key, 'eval/') then 'valppl'
+            else split_part(entries.entry.key, '/', 3)
         end as metric,
-        {{ finite_double("entry.value ->> '$'") }} as value
+        {{ finite_double("entries.entry.value ->> '$'") }} as value
     from entries
 )
 

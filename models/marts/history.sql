@@ -14,10 +14,10 @@
 with records as (
     select * from {{ ref('int_wandb__history_records') }}
     where
-        reject_reason is null
-        {%- if is_incremental() %}
-        and _loaded_at > (select coalesce(max(_loaded_at), timestamp '1970-01-01') from {{ this }})
-        {%- endif %}
+        reject_reason is null{% if is_incremental() %}
+        and _loaded_at > (
+            select coalesce(max(loaded._loaded_at), timestamp '1970-01-01') from {{ this }} as loaded
+        ){% endif %}
 ),
 
 ranked as (

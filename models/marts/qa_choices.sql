@@ -5,16 +5,16 @@
 
 with predictions as (
     select
-        recipe_slug,
-        params,
-        seed,
-        step,
-        task,
-        doc_id,
-        metrics.correct_choice as correct_choice,
-        model_output
-    from {{ ref('stg_qa__prediction_records') }}
-    where reject_reason is null
+        prediction_records.recipe_slug,
+        prediction_records.params,
+        prediction_records.seed,
+        prediction_records.step,
+        prediction_records.task,
+        prediction_records.doc_id,
+        prediction_records.metrics.correct_choice,
+        prediction_records.model_output
+    from {{ ref('stg_qa__prediction_records') }} as prediction_records
+    where prediction_records.reject_reason is null
 ),
 
 choices as (
@@ -33,24 +33,24 @@ choices as (
 
 final as (
     select
-        {{ canonical_recipe('recipe_slug') }} as recipe,
-        recipe_slug,
-        params,
-        seed,
-        step,
-        task,
-        doc_id,
-        choice_index,
-        choice_index = correct_choice as is_correct,
-        choice.sum_logits,
-        choice.num_tokens,
-        choice.num_tokens_all,
-        choice.is_greedy,
-        choice.logits_per_token,
-        choice.logits_per_char,
-        choice.num_chars,
-        choice.sum_logits_uncond,
-        choice.logits_per_byte
+        {{ canonical_recipe('choices.recipe_slug') }} as recipe,
+        choices.recipe_slug,
+        choices.params,
+        choices.seed,
+        choices.step,
+        choices.task,
+        choices.doc_id,
+        choices.choice_index,
+        choices.choice_index = choices.correct_choice as is_correct,
+        choices.choice.sum_logits,
+        choices.choice.num_tokens,
+        choices.choice.num_tokens_all,
+        choices.choice.is_greedy,
+        choices.choice.logits_per_token,
+        choices.choice.logits_per_char,
+        choices.choice.num_chars,
+        choices.choice.sum_logits_uncond,
+        choices.choice.logits_per_byte
     from choices
 )
 

@@ -21,8 +21,9 @@ per_run as (
         arg_max(train_loss, step) filter (where train_loss is not null) as final_train_loss,
         min(train_loss) as min_train_loss,
         max(learning_rate) as peak_learning_rate,
-        arg_max(step, struct_pack(learning_rate, negative_step := -step))
-            filter (where learning_rate is not null) as peak_learning_rate_step,
+        arg_max(
+            step, struct_pack(learning_rate, negative_step := -step)
+        ) filter (where learning_rate is not null) as peak_learning_rate_step,
         arg_max(learning_rate, step) filter (where learning_rate is not null) as final_learning_rate,
         arg_max(total_tokens, step) filter (where total_tokens is not null) as tokens_at_last_step,
         min(logged_at) as first_logged_at,

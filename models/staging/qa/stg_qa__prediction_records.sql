@@ -25,28 +25,28 @@ renamed as (
 
 final as (
     select
-        source_file,
-        recipe_slug,
-        params,
-        seed,
-        step,
-        task,
-        prediction.doc_id as doc_id,
-        prediction.native_id ->> '$' as native_id,
-        case coalesce(json_type(prediction.native_id), 'NULL')
+        renamed.source_file,
+        renamed.recipe_slug,
+        renamed.params,
+        renamed.seed,
+        renamed.step,
+        renamed.task,
+        renamed.prediction.doc_id,
+        renamed.prediction.native_id ->> '$' as native_id,
+        case coalesce(json_type(renamed.prediction.native_id), 'NULL')
             when 'VARCHAR' then 'string'
             when 'NULL' then 'null'
             when 'BIGINT' then 'int'
             when 'UBIGINT' then 'int'
-            else lower(json_type(prediction.native_id))
+            else lower(json_type(renamed.prediction.native_id))
         end as native_id_kind,
-        prediction.label ->> '$' as label,
-        prediction.task_hash as task_hash,
-        prediction.model_hash as model_hash,
-        prediction.metrics as metrics,
-        prediction.model_output as model_output,
-        reject_reason,
-        raw_excerpt
+        renamed.prediction.label ->> '$' as label,
+        renamed.prediction.task_hash,
+        renamed.prediction.model_hash,
+        renamed.prediction.metrics,
+        renamed.prediction.model_output,
+        renamed.reject_reason,
+        renamed.raw_excerpt
     from renamed
 )
 

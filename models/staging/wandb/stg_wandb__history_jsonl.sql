@@ -34,12 +34,15 @@ renamed as (
 
 final as (
     select
-        source_file,
-        history_layout,
-        {{ history_entry_columns('entry') | indent(8) }},
-        {{ history_reject_reason('entry', 'entry.run_id', 'try_cast(try_cast(entry.step as double) as bigint)') }}
-            as reject_reason,
-        raw_excerpt
+        renamed.source_file,
+        renamed.history_layout,
+        {{ history_entry_columns('renamed.entry') | indent(8) }},
+        {{ history_reject_reason(
+            'renamed.entry',
+            'renamed.entry.run_id',
+            'try_cast(try_cast(renamed.entry.step as double) as bigint)',
+        ) }} as reject_reason,
+        renamed.raw_excerpt
     from renamed
 )
 

@@ -19,15 +19,15 @@ unioned as (
 
 checked as (
     select
-        *,
+        unioned.*,
         case
-            when export_layout = 'malformed' then 'malformed JSON line'
-            when nullif(trim(run_id), '') is null then 'record has no run_id'
+            when unioned.export_layout = 'malformed' then 'malformed JSON line'
+            when nullif(trim(unioned.run_id), '') is null then 'record has no run_id'
         end as reject_reason,
-        coalesce(json_type(config), 'NULL') = 'OBJECT' as has_config,
+        coalesce(json_type(unioned.config), 'NULL') = 'OBJECT' as has_config,
         map_from_entries(
             list_filter(
-                map_entries(try(from_json(summary, '"MAP(VARCHAR, JSON)"'))),
+                map_entries(try(from_json(unioned.summary, '"MAP(VARCHAR, JSON)"'))),
                 lambda entry: regexp_matches(entry.key, {{ sql_string(var('run_eval_metric_keys')) }})
             )
         ) as summary_eval_metrics
