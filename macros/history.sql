@@ -35,36 +35,7 @@
     end
 {%- endmacro %}
 
-{#- SQL list of the history files to (re)load: all of them on a full build; on an incremental
-    build only those whose (path, size, modification time) is not yet in the table. -#}
-{% macro history_files_to_load() %}
-    {%- if not execute -%}
-        {{ return("''") }}
-    {%- endif -%}
-    {%- set files_sql -%}
-        select files.source_file
-        from {{ ref('stg_wandb__history_files') }} as files
-        {%- if is_incremental() %}
-        where not exists (
-            select 1
-            from (select distinct source_file, file_size, file_modified_at from {{ this }}) as loaded
-            where
-                loaded.source_file = files.source_file
-                and loaded.file_size = files.file_size
-                and loaded.file_modified_at = files.file_modified_at
-        )
-        {%- endif %}
-        order by files.source_file
-    {%- endset -%}
-    {%- set paths = run_query(files_sql).columns[0].values() -%}
-    {{ log('dr_ingest: history files to load: ' ~ (paths | length), info=True) }}
-    {%- if paths | length == 0 -%}
-        {{ return("''") }}
-    {%- endif -%}
-    {%- set quoted = [] -%}
-    {%- for path in paths -%}{%- do quoted.append(sql_string(path)) -%}{%- endfor -%}
-    {{ return(quoted | join(', ')) }}
-{% endmacro %}
+
 
 {#- The Parquet history files of a source by layout, read from the files' metadata:
     {'flat': [paths of flat files (layout A)], 'nested': [paths of files with a list column

@@ -22,18 +22,30 @@ history as (
     from {{ ref('history') }}
 ),
 
+chosen_runs as (
+    select
+        source_file,
+        count(*) as records_used
+    from {{ ref('stg_wandb__runs') }}
+    group by source_file
+),
+
 run_counts as (
     select
         'wandb_runs' as source_name,
-        source_file,
-        any_value(export_layout) filter (where export_layout != 'malformed') as export_layout,
+        run_records.source_file,
+        any_value(run_records.export_layout) filter (where run_records.export_layout != 'malformed')
+            as export_layout,
         count(*) as records_read,
-        count(*) filter (where reject_reason is not null) as records_rejected,
-        count(*) filter (where export_rank > 1) as records_superseded,
-        count(*) filter (where export_rank = 1) as records_used,
-        count(distinct run_id) filter (where reject_reason is null) as distinct_runs
+        count(*) filter (where run_records.reject_reason is not null) as records_rejected,
+        count(*) filter (where run_records.reject_reason is null)
+        - coalesce(any_value(chosen_runs.records_used), 0) as records_superseded,
+        coalesce(any_value(chosen_runs.records_used), 0) as records_used,
+        count(distinct run_records.run_id) filter (where run_records.reject_reason is null)
+            as distinct_runs
     from run_records
-    group by source_file
+    left join chosen_runs on run_records.source_file = chosen_runs.source_file
+    group by run_records.source_file
 ),
 
 history_usage as (
@@ -68,7 +80,7 @@ history_counts as (
 qa_prediction_counts as (
     select
         'qa_predictions' as source_name,
-        source_file,
+        regexp_replace(source_file, '^.*/files/', '') as source_file,
         'predictions_jsonl' as export_layout,
         count(*) as records_read,
         count(*) filter (where reject_reason is not null) as records_rejected,

@@ -177,7 +177,8 @@ def test_incremental_history_adds_only_new_steps(run_dbt: RunDbt, tmp_path: Path
         f" where source_file != '{new_file}'"
     )
     assert old_loads == [(1,)]  # the other files were not read again
-    assert "history files to load: 1" in second.output
+    assert "int_wandb__history_records files to load: 1" in second.output
+    assert "stg_wandb__run_records files to load: 0" in second.output
 
 
 # --- upstream slices ----------------------------------------------------------------------

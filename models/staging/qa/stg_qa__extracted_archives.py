@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Protocol
+
+from duckdb import DuckDBPyConnection, DuckDBPyRelation
 
 from python_hooks.qa_extract import extract_qa_tarballs
 
 
-def model(dbt: Any, session: Any) -> Any:
+class DbtConfig(Protocol):
+    def __call__(self, **settings: str) -> None: ...
+    def get(self, key: str) -> str: ...
+
+
+class DbtContext(Protocol):
+    """The `dbt` object dbt passes to a Python model (only what this model uses)."""
+
+    config: DbtConfig
+
+
+def model(dbt: DbtContext, session: DuckDBPyConnection) -> DuckDBPyRelation:
     dbt.config(materialized="table")
     qa_root = Path(dbt.config.get("qa_root"))
     work_dir = Path(dbt.config.get("qa_work_dir"))
@@ -27,8 +40,7 @@ def model(dbt: Any, session: Any) -> Any:
         " 'step': 'BIGINT', 'members_written': 'BIGINT', 'status': 'VARCHAR',"
         " 'reason': 'VARCHAR'}"
     )
-    print(f"dr_ingest: QA archives {len(rows)} under {qa_root} -> {work_dir}")  # noqa: T201
+    print(f"dr_ingest: QA archives {len(rows)} under {qa_root} -> {work_dir}")
     return session.sql(
-        f"select * from read_json('{manifest}', format = 'newline_delimited',"
-        f" columns = {columns})"
+        f"select * from read_json('{manifest}', format = 'newline_delimited', columns = {columns})"
     )

@@ -1,14 +1,30 @@
-{{ config(materialized='table') }}
-{#- Every record of every run export, valid or not, in one shape. This is the one staging
-    model stored as a table: the raw files are scanned and parsed here once per build, and
-    the dedup (stg_wandb__runs), the rejects and the counts all read this table. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='source_file',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ forget_deleted_files(ref('stg_wandb__run_files')) }}",
+    )
+}}
+{#- Every record of every run export, valid or not, in one shape, stored: the raw files are
+    parsed here once, and the dedup (stg_wandb__runs), the rejects and the counts read this
+    table. Loaded file by file: a build reads only the run export files that are new or
+    changed (path, size, modification time); a deleted file's records are removed. -#}
+{%- set files_to_load = files_to_load(ref('stg_wandb__run_files')) -%}
 
-with jsonl as (
+with files as (
+    select * from {{ ref('stg_wandb__run_files') }}
+),
+
+jsonl as (
     select * from {{ ref('stg_wandb__runs_jsonl') }}
+    where source_file in ({{ files_to_load }})
 ),
 
 parquet as (
     select * from {{ ref('stg_wandb__runs_parquet') }}
+    where source_file in ({{ files_to_load }})
 ),
 
 unioned as (
@@ -34,32 +50,14 @@ checked as (
     from unioned
 ),
 
-usable as (
-    select * from checked
-    where reject_reason is null
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by run_id
-            order by
-                try_cast(summary_last_logged_epoch as double) desc nulls last,
-                try_cast(summary_runtime_seconds as double) desc nulls last,
-                exported_at desc nulls last,
-                source_file desc,
-                hash(run_name, state, config, summary) desc
-        ) as export_rank,
-        count(*) over (partition by run_id) as n_export_records
-    from usable
-),
-
 final as (
-    select * from ranked
-    union all by name
-    select * from checked
-    where reject_reason is not null
+    select
+        checked.*,
+        files.file_size,
+        files.file_modified_at,
+        cast('{{ run_started_at }}' as timestamp) as _loaded_at
+    from checked
+    inner join files on checked.source_file = files.source_file
 )
 
 select * from final
