@@ -142,8 +142,8 @@ def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
     line_paths += [f'$.config."{k}"' for k in keys] + [f'$.run.config."{k}"' for k in keys]
     line_paths += [f'$.summary."{k}"' for k in summary_keys]
     line_paths += [f'$.run.summary_metrics."{k}"' for k in summary_keys]
-    config_paths = ["$"] + [f'$."{k}"' for k in keys]
-    summary_paths = ["$"] + [f'$."{k}"' for k in summary_keys]
+    config_paths = [f'$."{k}"' for k in keys]
+    summary_paths = [f'$."{k}"' for k in summary_keys]
     summary_map = "cardinality(try(from_json({s}, '\"MAP(VARCHAR, JSON)\"')))"
     entry = (
         '{"run_id": "VARCHAR", "step": "VARCHAR", "timestamp": "VARCHAR", "runtime": "VARCHAR",'
@@ -155,10 +155,14 @@ def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
             from (select try(json_extract(line, {line_paths})) as f
                   from {lines.format(glob=wandb / "**/*runs*.jsonl")})
         """,
-        "runs_parquet": f"""
-            select count(*), count(c[1]), count(s[1]), sum({summary_map.format(s="summary")})
-            from (select summary, try(json_extract(config, {config_paths})) as c,
-                         try(json_extract(summary, {summary_paths})) as s
+        "runs_parquet_config": f"""
+            select count(*), count(c[1])
+            from (select try(json_extract(config, {config_paths})) as c
+                  from read_parquet('{wandb / "**/*runs*.parquet"}'))
+        """,
+        "runs_parquet_summary": f"""
+            select count(s[1]), sum({summary_map.format(s="summary")})
+            from (select summary, try(json_extract(summary, {summary_paths})) as s
                   from read_parquet('{wandb / "**/*runs*.parquet"}'))
         """,
         "history_parquet": f"""
@@ -181,7 +185,8 @@ def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
     }
     available = {
         "runs_jsonl": any(wandb.rglob("*runs*.jsonl")),
-        "runs_parquet": any(wandb.rglob("*runs*.parquet")),
+        "runs_parquet_config": any(wandb.rglob("*runs*.parquet")),
+        "runs_parquet_summary": any(wandb.rglob("*runs*.parquet")),
         "history_parquet": (wandb / "wandb_history_scaled.parquet").exists(),
         "history_jsonl": (wandb / "wandb_history_scaled.jsonl").exists(),
         "qa_predictions": any(qa_files.glob("files/*/*/*/*/*-predictions.jsonl")),

@@ -43,7 +43,6 @@ final as (
         run_name,
         tags,
         config,
-        summary,
         n_export_records,
         export_layout,
         source_file

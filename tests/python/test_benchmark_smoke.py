@@ -40,7 +40,12 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert scale["build"]["rows"]["qa_instances"] == 200
     assert scale["build"]["model_seconds"]["runs"] >= 0
     assert scale["build"]["peak_rss_mib"] > 0
-    assert set(scale["floor_seconds"]) >= {"runs_jsonl", "runs_parquet", "qa_predictions", "total"}
+    assert set(scale["floor_seconds"]) >= {
+        "runs_jsonl",
+        "runs_parquet_config",
+        "qa_predictions",
+        "total",
+    }
     incremental = scale["incremental"]
     assert (
         incremental["history_rows_after"]

@@ -178,6 +178,15 @@ def test_incremental_history_adds_only_new_steps(run_dbt: RunDbt, tmp_path: Path
     )
     assert old_loads == [(1,)]  # the other files were not read again
     assert "int_wandb__history_records files to load: 1" in second.output
+    # a deleted export is forgotten by the records table (history keeps its steps until a
+    # --full-refresh, as documented)
+    new_file.unlink()
+    third = run_dbt(["build"], data)
+    assert third.returncode == 0, third.output[-3000:]
+    assert third.query(
+        "select count(*) from intermediate.int_wandb__history_records"
+        f" where source_file = '{new_file}'"
+    ) == [(0,)]
     assert "stg_wandb__run_records files to load: 0" in second.output
 
 

@@ -18,7 +18,10 @@ with files as (
 ),
 
 jsonl as (
-    select * from {{ ref('stg_wandb__runs_jsonl') }}
+    -- JSON text as VARCHAR on both sides of the union (no re-validation of big documents)
+    select
+        * replace (cast(config as varchar) as config, cast(summary as varchar) as summary)
+    from {{ ref('stg_wandb__runs_jsonl') }}
     where source_file in ({{ files_to_load }})
 ),
 

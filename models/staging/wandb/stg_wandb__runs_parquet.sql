@@ -1,7 +1,9 @@
 {#- Layout B of the run export: string columns, the nested ones holding JSON text. The config
-    and summary documents are each parsed once (one json_extract for all their fields). -#}
-{%- set config_specs = run_payload_field_specs('config', ['$'], document='config') -%}
-{%- set summary_specs = run_payload_field_specs('summary', ['$'], document='summary') -%}
+    and summary documents are each parsed once (one json_extract for all their fields) and
+    otherwise kept as the text they are: re-serialising 100+ KB documents as JSON values
+    (a cast, or a '$' path) costs memory the build does not have at 10,000 runs. -#}
+{%- set config_specs = run_payload_field_specs('config', ['$']) -%}
+{%- set summary_specs = run_payload_field_specs('summary', ['$']) -%}
 
 with source as (
     {{ source_files('wandb', 'run_export_parquet') }}
@@ -28,6 +30,8 @@ renamed as (
         cast(null as varchar) as run_group,
         cast(null as varchar) as job_type,
         cast(null as varchar) as sweep_name,
+        cast(config as varchar) as config,
+        cast(summary as varchar) as summary,
         {{ json_fields_columns('config_fields', config_specs) | indent(8) }},
         {{ json_fields_columns('summary_fields', summary_specs) | indent(8) }},
         try(cast(wandb_metadata as json)) as wandb_metadata,
