@@ -1,6 +1,6 @@
 {#- Evaluation results found in run summaries, one row per (run_id, summary key): the keys
     matching var('run_eval_metric_keys') — `oe_eval_metrics/<task>/<metric>` (aggregate
-    tasks included) and `eval/<set>-validation/Perplexity` — with numeric values. -#}
+    tasks included) and `eval/<set>-validation/Perplexity` — with finite numeric values (filtered in staging). -#}
 
 with runs as (
     select
@@ -29,9 +29,8 @@ final as (
             when starts_with(entries.entry.key, 'eval/') then 'valppl'
             else split_part(entries.entry.key, '/', 3)
         end as metric,
-        {{ finite_double("entries.entry.value ->> '$'") }} as value
+        entries.entry.value
     from entries
 )
 
 select * from final
-where value is not null

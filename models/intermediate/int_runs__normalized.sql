@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- SPEC §4 applied to every run: typed values, the fill order "run ID, then config, then
     default", token arithmetic, canonical recipe and metric names, and the flags the
     data-quality tests read. -#}
@@ -66,7 +67,6 @@ typed as (
         run_name,
         tags,
         config,
-        summary,
         has_config,
         export_layout,
         source_file,

@@ -44,10 +44,15 @@ checked as (
             when nullif(trim(unioned.run_id), '') is null then 'record has no run_id'
         end as reject_reason,
         coalesce(json_type(unioned.config), 'NULL') = 'OBJECT' as has_config,
+        hash(unioned.run_name, unioned.state, unioned.config, unioned.summary) as content_hash,
         map_from_entries(
             list_filter(
-                map_entries(try(from_json(unioned.summary, '"MAP(VARCHAR, JSON)"'))),
-                lambda entry: regexp_matches(entry.key, {{ sql_string(var('run_eval_metric_keys')) }})
+                map_entries(try(from_json(unioned.summary, '"MAP(VARCHAR, DOUBLE)"'))),
+                lambda entry: isfinite(entry.value) and (
+                    {%- for pattern in var('run_eval_metric_keys') %}
+                    entry.key like {{ sql_string(pattern) }}{{ ' or' if not loop.last }}
+                    {%- endfor %}
+                )
             )
         ) as summary_eval_metrics
     from unioned
