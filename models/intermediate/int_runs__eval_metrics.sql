@@ -1,19 +1,30 @@
 {#- Evaluation results found in run summaries, one row per (run_id, summary key): the keys
     matching var('run_eval_metric_keys') — `oe_eval_metrics/<task>/<metric>` (aggregate
-    tasks included) and `eval/<set>-validation/Perplexity` — with finite numeric values (filtered in staging). -#}
+    tasks included) and `eval/<set>-validation/Perplexity` — with finite numeric values. -#}
 
 with runs as (
     select
         run_id,
-        summary_eval_metrics
+        summary_values
     from {{ ref('stg_wandb__runs') }}
 ),
 
 entries as (
     select
         run_id,
-        unnest(map_entries(summary_eval_metrics)) as entry
+        unnest(map_entries(summary_values)) as entry
     from runs
+),
+
+evaluation_entries as (
+    select
+        run_id,
+        entry
+    from entries
+    where
+        {%- for pattern in var('run_eval_metric_keys') %}
+        entry.key like {{ sql_string(pattern) }}{{ ' or' if not loop.last }}
+        {%- endfor %}
 ),
 
 final as (
@@ -30,7 +41,7 @@ final as (
             else split_part(entries.entry.key, '/', 3)
         end as metric,
         entries.entry.value
-    from entries
+    from evaluation_entries as entries
 )
 
 select * from final

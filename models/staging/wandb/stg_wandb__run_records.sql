@@ -8,7 +8,8 @@
     )
 }}
 {#- Every record of every run export, valid or not, in one shape, stored: the raw files are
-    parsed here once, and the dedup (stg_wandb__runs), the rejects and the counts read this
+    parsed here once (the summary document into typed scalars and `summary_values`, a map
+    of its numeric values; its 100+ KB of text is not stored), and the dedup (stg_wandb__runs), the rejects and the counts read this
     table. Loaded file by file: a build reads only the run export files that are new or
     changed (path, size, modification time); a deleted file's records are removed. -#}
 {%- set files_to_load = files_to_load(ref('stg_wandb__run_files')) -%}
@@ -48,19 +49,15 @@ checked as (
         map_from_entries(
             list_filter(
                 map_entries(try(from_json(unioned.summary, '"MAP(VARCHAR, DOUBLE)"'))),
-                lambda entry: isfinite(entry.value) and (
-                    {%- for pattern in var('run_eval_metric_keys') %}
-                    entry.key like {{ sql_string(pattern) }}{{ ' or' if not loop.last }}
-                    {%- endfor %}
-                )
+                lambda entry: isfinite(entry.value)
             )
-        ) as summary_eval_metrics
+        ) as summary_values
     from unioned
 ),
 
 final as (
     select
-        checked.*,
+        checked.* exclude (summary),
         files.file_size,
         files.file_modified_at,
         cast('{{ run_started_at }}' as timestamp) as _loaded_at
