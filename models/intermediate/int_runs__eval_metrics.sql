@@ -18,13 +18,10 @@ entries as (
 
 evaluation_entries as (
     select
-        run_id,
-        entry
+        entries.run_id,
+        entries.entry
     from entries
-    where
-        {%- for pattern in var('run_eval_metric_keys') %}
-        entry.key like {{ sql_string(pattern) }}{{ ' or' if not loop.last }}
-        {%- endfor %}
+    where {{ like_any('entries.entry.key', var('run_eval_metric_keys')) }}
 ),
 
 final as (

@@ -21,7 +21,9 @@ with files as (
 jsonl as (
     -- JSON text as VARCHAR on both sides of the union (no re-validation of big documents)
     select
-        * replace (cast(config as varchar) as config, cast(summary as varchar) as summary)
+        * exclude (config, summary),
+        cast(config as varchar) as config,
+        cast(summary as varchar) as summary
     from {{ ref('stg_wandb__runs_jsonl') }}
     where source_file in ({{ files_to_load }})
 ),
@@ -55,14 +57,19 @@ checked as (
     from unioned
 ),
 
+without_summary_text as (
+    select * exclude (summary)
+    from checked
+),
+
 final as (
     select
-        checked.* exclude (summary),
+        without_summary_text.*,
         files.file_size,
         files.file_modified_at,
         cast('{{ run_started_at }}' as timestamp) as _loaded_at
-    from checked
-    inner join files on checked.source_file = files.source_file
+    from without_summary_text
+    inner join files on without_summary_text.source_file = files.source_file
 )
 
 select * from final

@@ -17,7 +17,7 @@ with ranked as (
                 exported_at desc nulls last,
                 source_file desc,
                 content_hash desc,
-                rowid
+                rowid asc
         ) as export_rank,
         count(*) over (partition by run_id) as n_export_records
     from {{ ref('stg_wandb__run_records') }}
@@ -32,15 +32,27 @@ chosen as (
     where export_rank = 1
 ),
 
-renamed as (
+records as (
     select
-        records.* exclude (
+        rowid as record_rowid,
+        * exclude (
             reject_reason, raw_excerpt, system_metrics, system_attrs, sweep_info,
             file_size, file_modified_at, _loaded_at, content_hash
-        ),
+        )
+    from {{ ref('stg_wandb__run_records') }}
+),
+
+joined as (
+    select
+        records.*,
         chosen.n_export_records
-    from {{ ref('stg_wandb__run_records') }} as records
-    inner join chosen on records.rowid = chosen.record_rowid
+    from records
+    inner join chosen on records.record_rowid = chosen.record_rowid
+),
+
+renamed as (
+    select * exclude (record_rowid)
+    from joined
 )
 
 select * from renamed
