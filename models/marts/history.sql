@@ -4,19 +4,52 @@
         unique_key=['run_id', 'step'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        post_hook="{{ forget_deleted_files(ref('stg_wandb__history_files')) }}",
     )
 }}
 {#- One row per (run_id, step) across all history exports. The same step in several exports
     collapses to one row: the newest export (file modification time, then file name) wins.
     Incremental: a build merges only the records int_wandb__history_records loaded in that
-    build, and replaces an existing step only from an export at least as new. -#}
+    build, and replaces an existing step only from an export at least as new. When an export
+    file is deleted, its steps are taken again from the remaining exports, and steps no other
+    export has are removed (post-hook). -#}
 
-with records as (
-    select * from {{ ref('int_wandb__history_records') }}
+-- depends_on: {{ ref('stg_wandb__history_files') }}
+
+with
+{%- if is_incremental() %}
+
+files as (
+    select history_files.source_file
+    from {{ ref('stg_wandb__history_files') }} as history_files
+),
+
+orphaned as (
+    select
+        existing.run_id,
+        existing.step
+    from {{ this }} as existing
+    where existing.source_file not in (select files.source_file from files)
+),
+{%- endif %}
+
+records as (
+    select history_records.*
+    from {{ ref('int_wandb__history_records') }} as history_records
     where
-        reject_reason is null{% if is_incremental() %}
-        and _loaded_at > (
-            select coalesce(max(loaded._loaded_at), timestamp '1970-01-01') from {{ this }} as loaded
+        history_records.reject_reason is null{% if is_incremental() %}
+        and (
+            history_records._loaded_at > (
+                select coalesce(max(loaded._loaded_at), timestamp '1970-01-01')
+                from {{ this }} as loaded
+            )
+            or exists (
+                select 1
+                from orphaned
+                where
+                    orphaned.run_id = history_records.run_id
+                    and orphaned.step = history_records.step
+            )
         ){% endif %}
 ),
 
@@ -39,11 +72,12 @@ candidates as (
 
 existing as (
     select
-        run_id,
-        step,
-        file_modified_at,
-        source_file
-    from {{ this }}
+        current_rows.run_id,
+        current_rows.step,
+        current_rows.file_modified_at,
+        current_rows.source_file,
+        current_rows.source_file in (select files.source_file from files) as file_still_exists
+    from {{ this }} as current_rows
 ),
 
 accepted as (
@@ -53,6 +87,7 @@ accepted as (
         on candidates.run_id = existing.run_id and candidates.step = existing.step
     where
         existing.run_id is null
+        or not existing.file_still_exists
         or candidates.file_modified_at > existing.file_modified_at
         or (
             candidates.file_modified_at = existing.file_modified_at

@@ -178,8 +178,8 @@ def test_incremental_history_adds_only_new_steps(run_dbt: RunDbt, tmp_path: Path
     )
     assert old_loads == [(1,)]  # the other files were not read again
     assert "int_wandb__history_records files to load: 1" in second.output
-    # a deleted export is forgotten by the records table (history keeps its steps until a
-    # --full-refresh, as documented)
+    # a deleted export is forgotten: its own steps go, the steps it shared come back from
+    # the remaining export
     new_file.unlink()
     third = run_dbt(["build"], data)
     assert third.returncode == 0, third.output[-3000:]
@@ -187,6 +187,11 @@ def test_incremental_history_adds_only_new_steps(run_dbt: RunDbt, tmp_path: Path
         "select count(*) from intermediate.int_wandb__history_records"
         f" where source_file = '{new_file}'"
     ) == [(0,)]
+    assert third.query("select count(*) from history")[0][0] == before
+    restored = third.query(
+        f"select step, train_loss from history where run_id = '{run_id}' and step in (90, 100)"
+    )
+    assert len(restored) == 2 and all(loss != 0.5 for _, loss in restored)
     assert "stg_wandb__run_records files to load: 0" in second.output
 
 
