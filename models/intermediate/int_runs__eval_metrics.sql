@@ -1,12 +1,48 @@
 {#- Evaluation results found in run summaries, one row per (run_id, summary key): the keys
     matching var('run_eval_metric_keys') — `oe_eval_metrics/<task>/<metric>` (aggregate
-    tasks included) and `eval/<set>-validation/Perplexity` — with finite numeric values. -#}
+    tasks included) and `eval/<set>-validation/Perplexity` — with finite numeric values and
+    the canonical metric label (SPEC §7; null when unresolvable, e.g. aggregate tasks).
+    Keys are classified and labelled once per distinct key (a few hundred), then joined to
+    the values (millions of rows at 10,000 runs). -#}
 
 with runs as (
     select
         run_id,
         summary_values
     from {{ ref('stg_wandb__runs') }}
+),
+
+summary_keys as (
+    select distinct unnest(map_keys(summary_values)) as summary_key
+    from runs
+),
+
+evaluation_keys as (
+    select
+        summary_key,
+        case
+            when starts_with(summary_key, 'eval/')
+                then regexp_extract(summary_key, '^eval/(.+)-validation/Perplexity$', 1)
+            else split_part(summary_key, '/', 2)
+        end as task,
+        case
+            when starts_with(summary_key, 'eval/') then 'valppl'
+            else split_part(summary_key, '/', 3)
+        end as metric
+    from summary_keys
+    where {{ like_any('summary_key', var('run_eval_metric_keys')) }}
+),
+
+labelled_keys as (
+    select
+        summary_key,
+        task,
+        metric,
+        coalesce(
+            {{ canonical_metric_label('summary_key') }},
+            {{ canonical_metric_label("task || '_' || metric") }}
+        ) as metric_label
+    from evaluation_keys
 ),
 
 entries as (
@@ -16,29 +52,17 @@ entries as (
     from runs
 ),
 
-evaluation_entries as (
-    select
-        entries.run_id,
-        entries.entry
-    from entries
-    where {{ like_any('entries.entry.key', var('run_eval_metric_keys')) }}
-),
-
 final as (
     select
         entries.run_id,
-        entries.entry.key as summary_key,
-        case
-            when starts_with(entries.entry.key, 'eval/')
-                then regexp_extract(entries.entry.key, '^eval/(.+)-validation/Perplexity$', 1)
-            else split_part(entries.entry.key, '/', 2)
-        end as task,
-        case
-            when starts_with(entries.entry.key, 'eval/') then 'valppl'
-            else split_part(entries.entry.key, '/', 3)
-        end as metric,
-        entries.entry.value
-    from evaluation_entries as entries
+        labelled_keys.summary_key,
+        labelled_keys.task,
+        labelled_keys.metric,
+        entries.entry.value,
+        labelled_keys.metric_label
+    from entries
+    inner join labelled_keys on entries.entry.key = labelled_keys.summary_key
+    where isfinite(entries.entry.value)
 )
 
 select * from final

@@ -11,10 +11,7 @@ final as (
         task,
         metric,
         value,
-        coalesce(
-            {{ canonical_metric_label('summary_key') }},
-            {{ canonical_metric_label("task || '_' || metric") }}
-        ) as metric_label,
+        metric_label,
         summary_key
     from eval_metrics
 )

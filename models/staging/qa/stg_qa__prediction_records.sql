@@ -37,7 +37,7 @@ renamed as (
         end as reject_reason,
         case when prediction is null then left(line, 200) end as raw_excerpt
     from source
-    where trim(coalesce(line, '')) != ''
+    where {{ has_text('line') }}
 ),
 
 final as (

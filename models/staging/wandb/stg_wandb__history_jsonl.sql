@@ -10,7 +10,7 @@ with source as (
 parsed as (
     select
         filename as source_file,
-        starts_with(ltrim(line), '[') as is_array,
+        regexp_matches(line, '^\s*\[') as is_array,
         case when is_array then 'history_array_jsonl' else 'exporter_history_jsonl' end
             as history_layout,
         case
@@ -19,7 +19,7 @@ parsed as (
         end as entries,
         case when entries is null then left(line, 200) end as raw_excerpt
     from source
-    where trim(coalesce(line, '')) != ''
+    where {{ has_text('line') }}
 ),
 
 renamed as (

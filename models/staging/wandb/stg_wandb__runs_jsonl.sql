@@ -19,7 +19,7 @@ renamed as (
         case when fields is null then left(line, 200) end as raw_excerpt,
         {{ json_fields_columns('fields', specs) | indent(8) }}
     from source
-    where trim(coalesce(line, '')) != ''
+    where {{ has_text('line') }}
 )
 
 select * exclude (fields)
