@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -132,26 +133,37 @@ def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
         " escape = '', header = false, auto_detect = false, strict_mode = false,"
         " max_line_size = 16777216, filename = true)"
     )
-    keys = [
-        "learning_rate", "seed", "num_train_epochs", "initial_checkpoint_recipe",
-        "initial_checkpoint_size", "initial_checkpoint_steps", "max_train_samples", "model_size",
+    project = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]
+    keys = list(project["run_config_fields"].values())
+    summary_keys = list(project["run_summary_fields"].values())
+    # Every path the staging layer's json_extract pulls from a run export line
+    # (macro run_export_line_specs: layouts A and C).
+    line_paths = [
+        path
+        for pair in (
+            ("$.run_id", "$.run.run_id"), ("$.run_name", "$.run.name"), ("$.run.display_name",),
+            ("$.state", "$.run.state"), ("$.project", "$.run.project"),
+            ("$.entity", "$.run.entity"), ("$.created_at", "$.run.created_at"),
+            ("$.run.updated_at",), ("$.exported_at",), ("$.run.tags", "$.system_attrs.tags"),
+            ("$.run.group",), ("$.run.job_type",), ("$.run.sweep_name",),
+            ("$.config", "$.run.config"), ("$.summary", "$.run.summary_metrics"),
+            ("$.wandb_metadata", "$.run.metadata"), ("$.system_metrics", "$.run.system_metrics"),
+            ("$.system_attrs", "$.run.system_attrs"), ("$.sweep_info", "$.run.sweep_info"),
+        )
+        for path in pair
     ]  # fmt: skip
-    summary_keys = ["train_loss", "total_tokens", "_runtime", "_timestamp", "_step"]
-    line_paths = ["$.run_id", "$.run.run_id", "$.config", "$.run.config", "$.summary"]
-    line_paths += ["$.run.summary_metrics", "$.state", "$.run.state", "$.created_at"]
     line_paths += [f'$.config."{k}"' for k in keys] + [f'$.run.config."{k}"' for k in keys]
     line_paths += [f'$.summary."{k}"' for k in summary_keys]
     line_paths += [f'$.run.summary_metrics."{k}"' for k in summary_keys]
     config_paths = [f'$."{k}"' for k in keys]
     summary_paths = [f'$."{k}"' for k in summary_keys]
-    summary_map = "cardinality(try(from_json({s}, '\"MAP(VARCHAR, JSON)\"')))"
-    entry = (
-        '{"run_id": "VARCHAR", "step": "VARCHAR", "timestamp": "VARCHAR", "runtime": "VARCHAR",'
-        ' "metrics": "JSON", "extra": "JSON"}'
-    )
+    summary_map = "cardinality(try(from_json({s}, '\"MAP(VARCHAR, DOUBLE)\"')))"
+    summary_at = line_paths.index("$.summary") + 1
+    entry = " ".join(project["history_entry_json_type"].split())
     queries = {
         "runs_jsonl": f"""
-            select count(*), count(f[1]), sum({summary_map.format(s="coalesce(f[5], f[6])")})
+            select count(*), count(f[1]),
+                   sum({summary_map.format(s=f"coalesce(f[{summary_at}], f[{summary_at + 1}])")})
             from (select try(json_extract(line, {line_paths})) as f
                   from {lines.format(glob=wandb / "**/*runs*.jsonl")})
         """,
@@ -166,7 +178,7 @@ def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
                   from read_parquet('{wandb / "**/*runs*.parquet"}'))
         """,
         "history_parquet": f"""
-            select count(*), sum(train_loss), sum(learning_rate), count(total_tokens)
+            select count(*), count(columns(*))
             from read_parquet('{wandb / "wandb_history_scaled.parquet"}')
         """,
         "history_jsonl": f"""
@@ -312,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-data", action="store_true")
     parser.add_argument("--output", type=Path, help="write the JSON report here")
     args = parser.parse_args(argv)
-    args.memory_limit = os.environ.get("DR_INGEST_MEMORY_LIMIT", "4GB")
+    args.memory_limit = os.environ.get("DR_INGEST_MEMORY_LIMIT", "3500MB")
     args.threads = int(os.environ.get("DR_INGEST_THREADS", "2"))
     args.work.mkdir(parents=True, exist_ok=True)
     for stale in args.work.glob("fixed.duckdb*"):

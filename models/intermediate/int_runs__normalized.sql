@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}
 {#- SPEC §4 applied to every run: typed values, the fill order "run ID, then config, then
     default", token arithmetic, canonical recipe and metric names, and the flags the
-    data-quality tests read. -#}
+    data-quality tests read. The config text is not carried here: `runs` takes it from
+    stg_wandb__runs (copying 100+ MB of text through one more table costs seconds). -#}
 
 with classified as (
     select * from {{ ref('int_runs__classified') }}
@@ -66,7 +67,6 @@ typed as (
         cast(try_cast(created_at as timestamptz) at time zone 'UTC' as timestamp) as created_at,
         run_name,
         tags,
-        config,
         has_config,
         export_layout,
         source_file,
