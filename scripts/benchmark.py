@@ -58,6 +58,11 @@ class Build:
     returncode: int
     model_seconds: dict[str, float] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    # dbt's own account (run_results.json): time inside the run, and the summed execution
+    # time of models and of data/unit tests; wall - run = start-up (imports, manifest)
+    run_seconds: float = 0.0
+    models_total_seconds: float = 0.0
+    tests_total_seconds: float = 0.0
 
 
 def generate(out: Path, runs: int, history_steps: int, qa_questions: int) -> dict[str, Any]:
@@ -81,15 +86,30 @@ def generate(out: Path, runs: int, history_steps: int, qa_questions: int) -> dic
     return counts
 
 
-def dbt_build(label: str, data_dir: Path, db_path: Path, work: Path) -> Build:
-    """`dbt build` in a child process; wall time, peak RSS, per-model times, row counts."""
+def dbt_build(
+    label: str, data_dir: Path, db_path: Path, work: Path, target: Path | None = None
+) -> Build:
+    """`dbt build` in a child process; wall time, peak RSS, per-model times, row counts.
+
+    The project is parsed into the target folder first (not timed), as it is on any machine
+    where dbt has run before: the build then reads dbt's partial-parse file, and its wall
+    time is that of a researcher's re-run, not of a first parse. A later build given the
+    same `target` reuses it."""
     env = dict(os.environ)
     env.update(
         DR_INGEST_DATA_DIR=str(data_dir),
         DR_INGEST_DB=str(db_path),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
-    target = work / f"target_{label}"
+    target = target or work / f"target_{label}"
+    if not (target / "partial_parse.msgpack").exists():
+        subprocess.run(
+            [str(BIN / "dbt"), "parse", "--target-path", str(target), "--log-path", str(work)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            check=True,
+        )
     command = [
         str(BIN / "python"),
         "-c",
@@ -111,11 +131,18 @@ def dbt_build(label: str, data_dir: Path, db_path: Path, work: Path) -> Build:
     if build.returncode != 0:
         print(completed.stdout[-4000:], completed.stderr[-2000:], file=sys.stderr)
         return build
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    for result in results:
+    run_results = json.loads((target / "run_results.json").read_text())
+    build.run_seconds = round(run_results["elapsed_time"], 2)
+    for result in run_results["results"]:
         unique_id = str(result["unique_id"])
+        seconds = float(result["execution_time"])
         if unique_id.startswith("model."):
-            build.model_seconds[unique_id.split(".")[-1]] = round(result["execution_time"], 2)
+            build.model_seconds[unique_id.split(".")[-1]] = round(seconds, 2)
+            build.models_total_seconds += seconds
+        elif unique_id.startswith(("test.", "unit_test.")):
+            build.tests_total_seconds += seconds
+    build.models_total_seconds = round(build.models_total_seconds, 2)
+    build.tests_total_seconds = round(build.tests_total_seconds, 2)
     connection = duckdb.connect(str(db_path), read_only=True)
     try:
         for table in BIG_TABLES:
@@ -269,7 +296,9 @@ def run_scale(args: argparse.Namespace, runs: int, work: Path, fixed: Build) -> 
     }
     if args.incremental and counts.get("scaled_history_rows"):
         added = add_history_increment(data_dir, 0.01)
-        again = dbt_build(f"incremental_{runs}", data_dir, db_path, work)
+        again = dbt_build(
+            f"incremental_{runs}", data_dir, db_path, work, target=work / f"target_full_{runs}"
+        )
         result["incremental"] = {
             "history_rows_added": added,
             "build": asdict(again),
@@ -285,15 +314,19 @@ def run_scale(args: argparse.Namespace, runs: int, work: Path, fixed: Build) -> 
 
 
 def markdown(report: dict[str, Any]) -> str:
+    fixed = report["fixed"]
     lines = [
         f"Machine: {report['machine']}; date {report['date']}; DuckDB memory_limit "
         f"{report['memory_limit']}, threads {report['threads']}.",
-        f"Fixed cost (tiny sample): {report['fixed']['wall_seconds']} s, "
-        f"peak {report['fixed']['peak_rss_mib']} MiB.",
+        f"Fixed cost (tiny sample): {fixed['wall_seconds']} s (dbt start-up "
+        f"{round(fixed['wall_seconds'] - fixed['run_seconds'], 1)} s, models Σ "
+        f"{fixed['models_total_seconds']} s, tests Σ {fixed['tests_total_seconds']} s), "
+        f"peak {fixed['peak_rss_mib']} MiB.",
         "",
         "| runs | history rows | QA questions | input MB | build s | marginal s | floor s "
-        "| marginal/floor | s per 1k runs | peak MiB | incremental (1 % history) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| marginal/floor | s per 1k runs | peak MiB | start-up / models Σ / tests Σ s "
+        "| incremental (1 % history) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scale in report["scales"]:
         inputs, build = scale["inputs"], scale["build"]
@@ -309,7 +342,9 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {inputs.get('qa_questions', 0)} | {round(inputs['bytes'] / 1e6)} "
             f"| {build['wall_seconds']} | {scale['marginal_seconds']} "
             f"| {scale['floor_seconds']['total']} | {scale['ratio_marginal_to_floor']} "
-            f"| {scale['seconds_per_1k_runs']} | {build['peak_rss_mib']} | {inc} |"
+            f"| {scale['seconds_per_1k_runs']} | {build['peak_rss_mib']} "
+            f"| {round(build['wall_seconds'] - build['run_seconds'], 1)} / "
+            f"{build['models_total_seconds']} / {build['tests_total_seconds']} | {inc} |"
         )
     return "\n".join(lines)
 

@@ -40,6 +40,10 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert scale["build"]["rows"]["qa_instances"] == 200
     assert scale["build"]["model_seconds"]["runs"] >= 0
     assert scale["build"]["peak_rss_mib"] > 0
+    # dbt's own account of the build is read: time inside the run, models and tests summed
+    assert 0 < scale["build"]["run_seconds"] <= scale["build"]["wall_seconds"]
+    assert scale["build"]["models_total_seconds"] > 0
+    assert scale["build"]["tests_total_seconds"] > 0
     assert set(scale["floor_seconds"]) >= {
         "runs_jsonl",
         "runs_parquet_config",
