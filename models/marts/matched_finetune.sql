@@ -119,6 +119,19 @@ history_metric_entries as (
     from history
 ),
 
+history_metric_keys as (
+    select distinct history_metric_entries.entry.key as metric_key
+    from history_metric_entries
+),
+
+history_metric_labels as (
+    -- labels resolved once per distinct history key, not once per logged value
+    select
+        history_metric_keys.metric_key,
+        {{ canonical_metric_label('history_metric_keys.metric_key') }} as metric_label
+    from history_metric_keys
+),
+
 history_values as (
     select
         history_metric_entries.run_id,
@@ -127,11 +140,12 @@ history_values as (
             history_metric_entries.step
         ) as finetuned_metric_value
     from history_metric_entries
+    inner join history_metric_labels
+        on history_metric_entries.entry.key = history_metric_labels.metric_key
     inner join matched_runs
         on
             history_metric_entries.run_id = matched_runs.run_id
-            and {{ canonical_metric_label('history_metric_entries.entry.key') }}
-            = matched_runs.comparison_metric
+            and history_metric_labels.metric_label = matched_runs.comparison_metric
     group by history_metric_entries.run_id
 ),
 

@@ -1,14 +1,8 @@
-{#- One row per distinct WandB run: classified, normalised and typed (SPEC §3-§5). -#}
+{#- One row per distinct WandB run: classified, normalised and typed (SPEC §3-§5). The config
+    document is in run_configs. -#}
 
 with normalized as (
     select * from {{ ref('int_runs__normalized') }}
-),
-
-run_configs as (
-    select
-        run_id,
-        config
-    from {{ ref('stg_wandb__runs') }}
 ),
 
 final as (
@@ -49,12 +43,10 @@ final as (
         normalized.created_at,
         normalized.run_name,
         normalized.tags,
-        run_configs.config,
         normalized.n_export_records,
         normalized.export_layout,
         normalized.source_file
     from normalized
-    left join run_configs on normalized.run_id = run_configs.run_id
 )
 
 select * from final

@@ -225,6 +225,23 @@ def test_bad_input_lands_in_rejects_not_silence(sample_build: DbtResult) -> None
     assert row["num_finetune_tokens"] == 10_000_000
 
 
+def test_run_configs_hold_the_chosen_exports_config(sample_build: DbtResult) -> None:
+    # every run has a row; every run but the one exported without config has a JSON object
+    (row,) = sample_build.query(
+        "select count(*), count(*) filter (where json_type(run_configs.config) = 'OBJECT')"
+        " from runs left join run_configs using (run_id)"
+    )
+    (runs_total,) = sample_build.query("select count(*) from runs")[0]
+    assert row == (runs_total, runs_total - 1)
+    # the config is the chosen export's own document, compared with the source file
+    source = REPO / "sample_data" / "wandb" / "wandb_runs_2025_09.jsonl"
+    first = json.loads(source.read_text().splitlines()[0])
+    (config_text,) = sample_build.query(
+        f"select config from run_configs where run_id = '{first['run_id']}'"
+    )[0]
+    assert json.loads(str(config_text)) == first["config"]
+
+
 def test_rebuild_gives_identical_tables(sample_build: DbtResult, run_dbt) -> None:  # noqa: ANN001
     second = run_dbt(["build"], REPO / "sample_data")
     assert second.returncode == 0, second.output[-3000:]

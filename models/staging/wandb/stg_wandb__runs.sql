@@ -33,6 +33,8 @@ chosen as (
 ),
 
 records as (
+    -- a semi-join: the chosen rowids are the hash table and the records stream past it (a
+    -- plain join may build its table from the records, 100+ KB each: GBs at 50,000 runs)
     select
         rowid as record_rowid,
         * exclude (
@@ -40,6 +42,7 @@ records as (
             file_size, file_modified_at, _loaded_at, content_hash
         )
     from {{ ref('stg_wandb__run_records') }}
+    where rowid in (select chosen.record_rowid from chosen)
 ),
 
 joined as (
