@@ -5,9 +5,13 @@
     Keys are classified and labelled once per distinct key (a few hundred), then joined to
     the values (millions of rows at 10,000 runs). -#}
 
-with runs as (
+with runs as not materialized (
+    -- read twice (keys, then values) but never held: materialized, the summaries of 50,000
+    -- runs (19 M entries) filled the memory limit
     select
         run_id,
+        source_file,
+        _loaded_at,
         summary_values
     from {{ ref('stg_wandb__runs') }}
 ),
@@ -48,6 +52,8 @@ labelled_keys as (
 entries as (
     select
         run_id,
+        source_file,
+        _loaded_at,
         unnest(map_entries(summary_values)) as entry
     from runs
 ),
@@ -59,7 +65,9 @@ final as (
         labelled_keys.task,
         labelled_keys.metric,
         entries.entry.value,
-        labelled_keys.metric_label
+        labelled_keys.metric_label,
+        entries.source_file,
+        entries._loaded_at
     from entries
     inner join labelled_keys on entries.entry.key = labelled_keys.summary_key
     where isfinite(entries.entry.value)

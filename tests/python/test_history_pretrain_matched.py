@@ -195,6 +195,66 @@ def test_incremental_history_adds_only_new_steps(run_dbt: RunDbt, tmp_path: Path
     assert "stg_wandb__run_records files to load: 0" in second.output
 
 
+def is_task_metric_key(key: str) -> bool:
+    return key.startswith("oe_eval_metrics/") and key.count("/") == 2
+
+
+def eval_rows(build: DbtResult, where: str = "true") -> list[tuple[object, ...]]:
+    return build.query(
+        "select run_id, task, metric, value, metric_label, summary_key, source_file"
+        f" from run_eval_metrics where {where} order by all"
+    )
+
+
+def test_incremental_eval_metrics_follow_the_chosen_record(run_dbt: RunDbt, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    first = run_dbt(["build"], data)
+    assert first.returncode == 0, first.output[-3000:]
+    before = eval_rows(first)
+    # a newer snapshot (later summary _timestamp) of a run with evaluation keys, in a new file
+    chosen = None
+    for line in (data / "wandb" / "wandb_runs_2025_09.jsonl").read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        summary = record.get("summary") or {}
+        if any(is_task_metric_key(key) for key in summary):
+            chosen = record
+            break
+    assert chosen is not None
+    run_id = chosen["run_id"]
+    eval_key = next(key for key in chosen["summary"] if is_task_metric_key(key))
+    chosen["summary"].update({eval_key: 0.777, "oe_eval_metrics/piqa/acc_raw": 0.42})
+    chosen["summary"]["_timestamp"] = chosen["summary"].get("_timestamp", 0) + 1_000_000
+    new_file = data / "wandb" / "wandb_runs_2025_12.jsonl"
+    new_file.write_text(json.dumps(chosen) + "\n")
+    second = run_dbt(["build"], data)
+    assert second.returncode == 0, second.output[-3000:]
+    rows = {(task, metric): (value, source) for _, task, metric, value, _, _, source in
+            eval_rows(second, f"run_id = '{run_id}'")}  # fmt: skip
+    _, task, metric = eval_key.split("/")
+    assert rows[(task, metric)] == (0.777, str(new_file))
+    assert rows[("piqa", "acc_raw")] == (0.42, str(new_file))
+    # the other runs' rows are untouched, and the result equals a build from scratch
+    assert eval_rows(second, f"run_id != '{run_id}'") == [row for row in before if row[0] != run_id]
+    fresh = run_dbt(["build"], data, db_name="fresh.duckdb")
+    assert fresh.returncode == 0, fresh.output[-3000:]
+    assert eval_rows(second) == eval_rows(fresh)
+    # the export deleted: the run's values come back from the remaining export
+    new_file.unlink()
+    third = run_dbt(["build"], data)
+    assert third.returncode == 0, third.output[-3000:]
+    assert eval_rows(third) == before
+    # other key patterns: every run is relabelled, perplexity keys leave the table
+    keys_only = json.dumps({"run_eval_metric_keys": ["oe_eval_metrics/%/%"]})
+    fourth = run_dbt(["build", "--vars", keys_only], data)
+    assert fourth.returncode == 0, fourth.output[-3000:]
+    assert eval_rows(fourth) == [row for row in before if str(row[5]).startswith("oe_eval")]
+    assert len(eval_rows(fourth)) < len(before)
+
+
 # --- upstream slices ----------------------------------------------------------------------
 
 
