@@ -57,3 +57,11 @@
     {%- endif -%}
     {{ return(shapes) }}
 {% endmacro %}
+
+{#- The columns of a file listing (a source read with `read_blob`/`read_text`-style metadata:
+    filename, size, last_modified): source_file, file_size, file_modified_at (UTC). -#}
+{% macro file_listing_columns() -%}
+    filename as source_file,
+    size as file_size,
+    cast(last_modified at time zone 'UTC' as timestamp) as file_modified_at
+{%- endmacro %}

@@ -8,9 +8,7 @@ with source as (
 
 renamed as (
     select
-        filename as source_file,
-        size as file_size,
-        cast(last_modified at time zone 'UTC' as timestamp) as file_modified_at
+        {{ file_listing_columns() | indent(8) }}
     from source
     where filename similar to '.*\.(jsonl|parquet)'
 )
