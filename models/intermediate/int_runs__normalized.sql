@@ -8,6 +8,21 @@ with classified as (
     select * from {{ ref('int_runs__classified') }}
 ),
 
+seed_roles as (
+    select
+        seed_role,
+        seed_index,
+        is_default
+    from {{ ref('seed_roles') }}
+),
+
+final_steps as (
+    select
+        params,
+        final_step
+    from {{ ref('final_steps') }}
+),
+
 typed as (
     select
         run_id,
@@ -98,10 +113,23 @@ filled as (
 
 final as (
     select
-        *,
-        abs(num_finetune_tokens - num_finetuned_tokens_real) / num_finetune_tokens * 100
-            as abs_difference_ft_tokens_pct
+        filled.*,
+        -- the checkpoint's seed role: the ID's index, else (no index in the ID) the default
+        case
+            when filled.ckpt_seed is not null then seed_roles.seed_role
+            when filled.ckpt_params is not null
+                then (select default_role.seed_role from seed_roles as default_role where default_role.is_default)
+        end as ckpt_seed_role,
+        -- the checkpoint's step as a number: `main` is the size's final step
+        coalesce(
+            try_cast(filled.ckpt_steps as bigint),
+            case when filled.ckpt_steps = 'main' then final_steps.final_step end
+        ) as ckpt_step,
+        abs(filled.num_finetune_tokens - filled.num_finetuned_tokens_real)
+        / filled.num_finetune_tokens * 100 as abs_difference_ft_tokens_pct
     from filled
+    left join seed_roles on filled.ckpt_seed = seed_roles.seed_index
+    left join final_steps on filled.ckpt_params = final_steps.params
 )
 
 select * from final

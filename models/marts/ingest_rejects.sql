@@ -26,6 +26,10 @@ qa_extraction_rejects as (
     select * from {{ ref('stg_qa__extraction_rejects') }}
 ),
 
+match_tables as (
+    select * from {{ ref('stg_matches__match_tables') }}
+),
+
 unusable_run_records as (
     select
         'wandb_runs' as source_name,
@@ -110,8 +114,22 @@ unusable_qa_task_metrics as (
     where reject_reason is not null
 ),
 
+unusable_match_tables as (
+    select
+        'matches' as source_name,
+        source_file,
+        cast(null as varchar) as record_key,
+        reject_reason as reason,
+        'dropped' as action,
+        raw_excerpt
+    from match_tables
+    where reject_reason is not null
+),
+
 final as (
     select * from unusable_run_records
+    union all
+    select * from unusable_match_tables
     union all
     select * from unusable_qa_archives
     union all

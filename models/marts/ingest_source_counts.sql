@@ -14,6 +14,10 @@ qa_prediction_records as (
     select * from {{ ref('stg_qa__prediction_records') }}
 ),
 
+match_tables as (
+    select * from {{ ref('stg_matches__match_tables') }}
+),
+
 history as (
     select
         run_id,
@@ -91,8 +95,24 @@ qa_prediction_counts as (
     group by source_file
 ),
 
+match_table_counts as (
+    -- a matching table is one record: it is used whole or rejected whole
+    select
+        'matches' as source_name,
+        source_file,
+        'perf_matches_json' as export_layout,
+        1 as records_read,
+        case when reject_reason is not null then 1 else 0 end as records_rejected,
+        0 as records_superseded,
+        case when reject_reason is null then 1 else 0 end as records_used,
+        cast(null as bigint) as distinct_runs
+    from match_tables
+),
+
 final as (
     select * from run_counts
+    union all
+    select * from match_table_counts
     union all
     select * from history_counts
     union all

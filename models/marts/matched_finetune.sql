@@ -1,9 +1,14 @@
 {#- One row per matched run: the run beside the pretrained models it is compared with.
     - comparison model: params = comparison_model_size, data = comparison_model_recipe, the
-      default pretraining seed, value of comparison_metric at the last step where full_eval
-      has it (its final step);
-    - starting checkpoint: params/data = ckpt_params/ckpt_data, the full_eval seed of the run's
-      ckpt_seed (seed checkpoint_seeds), value at step ckpt_steps (`main` = last step);
+      default seed role, value of comparison_metric at the last step where full_eval has it
+      (its final step);
+    - starting checkpoint: params/data = ckpt_params/ckpt_data, its own seed role
+      (runs.ckpt_seed_role, full_eval seed = the role's index), value at the checkpoint's
+      full_eval step (checkpoints.full_eval_step: ckpt_step, or the nearest within tolerance;
+      `main` = the size's final step);
+    - design check: expected_ckpt_step is the step the matching table for the comparison
+      target (its recipe and size, default role, final step, the set of comparison_metric)
+      gives for this run's checkpoint recipe/params/seed role;
     - fine-tuned run: its own value of the metric from its summary, else from its history
       (last step logging it).
     Gaps are fine-tuned minus reference; for perplexities lower is better. -#}
@@ -16,7 +21,9 @@ with matched_runs as (
         ckpt_data,
         ckpt_params,
         ckpt_steps,
+        ckpt_step,
         ckpt_seed,
+        ckpt_seed_role,
         comparison_model_size,
         comparison_model_recipe,
         comparison_metric,
@@ -30,11 +37,33 @@ with matched_runs as (
     where run_type = 'matched'
 ),
 
-checkpoint_seeds as (
+seed_roles as (
     select
-        ckpt_seed,
-        full_eval_seed
-    from {{ ref('checkpoint_seeds') }}
+        seed_role,
+        seed_index,
+        is_default
+    from {{ ref('seed_roles') }}
+),
+
+final_steps as (
+    select
+        params,
+        final_step
+    from {{ ref('final_steps') }}
+),
+
+checkpoints as (
+    select
+        recipe,
+        params,
+        seed_role,
+        step,
+        full_eval_step
+    from {{ ref('checkpoints') }}
+),
+
+checkpoint_matches as (
+    select * from {{ ref('checkpoint_matches') }}
 ),
 
 pretrain_metrics as (
@@ -57,12 +86,37 @@ history as (
 runs_with_seed as (
     select
         matched_runs.*,
-        coalesce(
-            checkpoint_seeds.full_eval_seed,
-            case when matched_runs.ckpt_seed is null then {{ var('pretrain_default_seed') }} end
-        ) as ckpt_full_eval_seed
+        seed_roles.seed_index as ckpt_full_eval_seed,
+        checkpoints.full_eval_step as ckpt_full_eval_step
     from matched_runs
-    left join checkpoint_seeds on matched_runs.ckpt_seed = checkpoint_seeds.ckpt_seed
+    left join seed_roles on matched_runs.ckpt_seed_role = seed_roles.seed_role
+    left join checkpoints
+        on
+            matched_runs.ckpt_data = checkpoints.recipe
+            and matched_runs.ckpt_params = checkpoints.params
+            and matched_runs.ckpt_seed_role = checkpoints.seed_role
+            and matched_runs.ckpt_step = checkpoints.step
+),
+
+expected_steps as (
+    -- the matching table of the comparison target names the checkpoint step to fine-tune
+    select
+        runs_with_seed.run_id,
+        any_value(checkpoint_matches.matched_step) as expected_ckpt_step
+    from runs_with_seed
+    inner join final_steps on runs_with_seed.comparison_model_size = final_steps.params
+    inner join checkpoint_matches
+        on
+            runs_with_seed.comparison_model_recipe = checkpoint_matches.target_recipe
+            and runs_with_seed.comparison_model_size = checkpoint_matches.target_params
+            and checkpoint_matches.target_seed_role
+            = (select default_role.seed_role from seed_roles as default_role where default_role.is_default)
+            and final_steps.final_step = checkpoint_matches.target_step
+            and runs_with_seed.comparison_metric = checkpoint_matches.metric_label
+            and runs_with_seed.ckpt_data = checkpoint_matches.candidate_recipe
+            and runs_with_seed.ckpt_params = checkpoint_matches.candidate_params
+            and runs_with_seed.ckpt_seed_role = checkpoint_matches.candidate_seed_role
+    group by runs_with_seed.run_id
 ),
 
 comparison_values as (
@@ -76,7 +130,8 @@ comparison_values as (
             runs_with_seed.comparison_model_size = pretrain_metrics.params
             and runs_with_seed.comparison_model_recipe = pretrain_metrics.data
             and runs_with_seed.comparison_metric = pretrain_metrics.metric_label
-            and pretrain_metrics.seed = {{ var('pretrain_default_seed') }}
+            and pretrain_metrics.seed
+            = (select default_role.seed_index from seed_roles as default_role where default_role.is_default)
     group by runs_with_seed.run_id
 ),
 
@@ -92,10 +147,7 @@ checkpoint_values as (
             and runs_with_seed.ckpt_data = pretrain_metrics.data
             and runs_with_seed.comparison_metric = pretrain_metrics.metric_label
             and runs_with_seed.ckpt_full_eval_seed = pretrain_metrics.seed
-            and (
-                runs_with_seed.ckpt_steps = 'main'
-                or try_cast(runs_with_seed.ckpt_steps as bigint) = pretrain_metrics.step
-            )
+            and runs_with_seed.ckpt_full_eval_step = pretrain_metrics.step
     group by runs_with_seed.run_id
 ),
 
@@ -158,8 +210,12 @@ final as (
         runs_with_seed.ckpt_data,
         runs_with_seed.ckpt_params,
         runs_with_seed.ckpt_steps,
+        runs_with_seed.ckpt_step,
         runs_with_seed.ckpt_seed,
+        runs_with_seed.ckpt_seed_role,
         runs_with_seed.ckpt_full_eval_seed,
+        expected_steps.expected_ckpt_step,
+        runs_with_seed.ckpt_step = expected_steps.expected_ckpt_step as ckpt_step_agrees,
         runs_with_seed.comparison_model_size,
         runs_with_seed.comparison_model_recipe,
         runs_with_seed.comparison_metric,
@@ -188,6 +244,7 @@ final as (
     from runs_with_seed
     left join comparison_values on runs_with_seed.run_id = comparison_values.run_id
     left join checkpoint_values on runs_with_seed.run_id = checkpoint_values.run_id
+    left join expected_steps on runs_with_seed.run_id = expected_steps.run_id
     left join summary_values on runs_with_seed.run_id = summary_values.run_id
     left join history_values on runs_with_seed.run_id = history_values.run_id
 )

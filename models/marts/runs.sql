@@ -17,6 +17,8 @@ final as (
         normalized.ckpt_params,
         normalized.ckpt_steps,
         normalized.ckpt_seed,
+        normalized.ckpt_seed_role,
+        normalized.ckpt_step,
         normalized.finetune_seed,
         normalized.lr,
         normalized.lr1,

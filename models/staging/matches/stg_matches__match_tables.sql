@@ -1,0 +1,43 @@
+{#- Every matching table, parsed once: the target checkpoint from its path and the table as a
+    nested map {candidate recipe: {params: {seed role: {matched_step, matched_score,
+    score_diff}}}}. A file that is not valid JSON of that shape, or whose path is not the
+    published layout, keeps a reject_reason (ingest_rejects lists it). -#}
+{%- set match_type = 'map(varchar, map(varchar, map(varchar, struct(matched_step double, matched_score double, score_diff double))))' %}
+
+with source as (
+    {{ source_files('matches', 'match_table_files') }}
+),
+
+renamed as (
+    select
+        filename as source_file,
+        regexp_extract(
+            filename, {{ sql_string(var('matches_path_regex')) }},
+            ['recipe_slug', 'params', 'seed_role', 'step', 'perplexity_set']
+        ) as path_parts,
+        nullif(path_parts['recipe_slug'], '') as target_recipe_slug,
+        nullif(path_parts['params'], '') as target_params,
+        nullif(path_parts['seed_role'], '') as target_seed_role,
+        cast(try_cast(nullif(path_parts['step'], '') as double) as bigint) as target_step,
+        nullif(path_parts['perplexity_set'], '') as perplexity_set,
+        try_cast(try(json(content)) as {{ match_type }}) as matches,
+        case
+            when target_step is null
+                then 'path is not <recipe>/<params>/<seed role>/<step>/perf_matches_ppl_<set>-validation.json'
+            when matches is null then 'not a matching table (malformed JSON or another shape)'
+        end as reject_reason,
+        case when matches is null then left(content, 200) end as raw_excerpt
+    from source
+)
+
+select
+    source_file,
+    target_recipe_slug,
+    target_params,
+    target_seed_role,
+    target_step,
+    perplexity_set,
+    matches,
+    reject_reason,
+    raw_excerpt
+from renamed
