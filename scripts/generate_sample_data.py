@@ -10,6 +10,7 @@ runs drawn from every form, with payloads of realistic size, for benchmarks.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import shutil
@@ -579,7 +580,23 @@ def write_scaled_qa(out: Path, questions: int, seed: int, choices: int = 4) -> d
 
 PRETRAIN_PARAMS = ["20M", "60M", "90M", "150M", "300M", "530M"]
 PRETRAIN_DATA = ["Dolma1.7", "DCLM-Baseline", "C4"]
-PRETRAIN_STEPS = [0, 2500, 5000, 10000]
+# Each size's final step (SPEC §3: `main`) as in seeds/final_steps.csv; 990 sits within the
+# checkpoint tolerance of the QA sample's step 1000, the QA step 2000 is beyond it.
+PRETRAIN_FINAL_STEPS = {
+    "20M": 14584,
+    "60M": 29042,
+    "90M": 29901,
+    "150M": 37500,
+    "300M": 45000,
+    "530M": 51250,
+}
+PRETRAIN_STEPS = [0, 990, 2500, 5000, 10000]
+# full_eval seeds: the default (0) and small aux 3 (2), the role of the sample run IDs' `-2`
+PRETRAIN_SEEDS = [0, 2]
+# the DataDecide slugs of the sample recipes (seeds/recipe_slugs.csv), for matching tables
+RECIPE_SLUGS = {"Dolma1.7": "dolma1_7", "DCLM-Baseline": "dclm-baseline", "C4": "c4"}
+SEED_ROLES = {0: "default", 2: "small aux 3"}
+MATCH_SETS = ["pile", "c4_en"]
 PRETRAIN_TASKS = ["arc_easy", "arc_challenge", "boolq", "hellaswag", "mmlu_average"]
 PRETRAIN_METRICS = ["acc_raw", "acc_per_char", "correct_prob", "margin"]
 
@@ -589,42 +606,41 @@ def write_pretrain(out: Path, rng: random.Random) -> dict[str, int]:
     rows = []
     for params in PRETRAIN_PARAMS:
         size = float(params[:-1]) * (1e6 if params.endswith("M") else 1e9)
-        for data in PRETRAIN_DATA:
-            for step in PRETRAIN_STEPS:
-                row: dict[str, Any] = {
-                    "params": params,
-                    "data": data,
-                    "seed": 0,
-                    "step": float(step),
-                    "tokens": step * 393_216.0,
-                    "compute": 6 * size * step * 393_216.0,
-                    "total_steps": 10000,
-                    "warmup_steps": 500,
-                    "lr_max": 4e-4,
-                    "batch_size": 192,
-                    "lr_at_step": 4e-4 * (1 - step / 10000),
-                    "cumulative_lr": 2.0 * step / 10000,
-                }
-                for set_name in PERPLEXITY_SETS:
-                    row[f"{set_name}-valppl"] = (
-                        None
-                        if step == 0
-                        else round(
-                            400.0
-                            / (1 + size / 1e8)
-                            / (step / 2500) ** 0.3
-                            * rng.uniform(0.95, 1.05),
-                            4,
-                        )
+        final = PRETRAIN_FINAL_STEPS[params]
+        for data, seed, step in itertools.product(
+            PRETRAIN_DATA, PRETRAIN_SEEDS, [*PRETRAIN_STEPS, final]
+        ):
+            row: dict[str, Any] = {
+                "params": params,
+                "data": data,
+                "seed": seed,
+                "step": float(step),
+                "tokens": step * 393_216.0,
+                "compute": 6 * size * step * 393_216.0,
+                "total_steps": final,
+                "warmup_steps": 500,
+                "lr_max": 4e-4,
+                "batch_size": 192,
+                "lr_at_step": 4e-4 * (1 - step / final),
+                "cumulative_lr": 2.0 * step / final,
+            }
+            for set_name in PERPLEXITY_SETS:
+                row[f"{set_name}-valppl"] = (
+                    None
+                    if step == 0
+                    else round(
+                        400.0 / (1 + size / 1e8) / (step / 2500) ** 0.3 * rng.uniform(0.95, 1.05),
+                        4,
                     )
-                for task in PRETRAIN_TASKS:
-                    for metric in PRETRAIN_METRICS:
-                        row[f"{task}_{metric}"] = round(rng.uniform(0.2, 0.8), 4)
-                row["hellaswag_acc_uncond"] = None  # an all-null metric column
-                row["quality_filter_strength"] = 0
-                row["layer_norm_type"] = "default"
-                row["init_std"] = 0.02
-                rows.append(row)
+                )
+            for task in PRETRAIN_TASKS:
+                for metric in PRETRAIN_METRICS:
+                    row[f"{task}_{metric}"] = round(rng.uniform(0.2, 0.8), 4)
+            row["hellaswag_acc_uncond"] = None  # an all-null metric column
+            row["quality_filter_strength"] = 0
+            row["layer_norm_type"] = "default"
+            row["init_std"] = 0.02
+            rows.append(row)
     columns = list(rows[0].keys())
     connection = duckdb.connect()
     types = {
@@ -658,7 +674,57 @@ def write_pretrain(out: Path, rng: random.Random) -> dict[str, int]:
         if row[c] is not None
     )
     connection.close()
-    return {"pretrain_rows": len(rows), "pretrain_metric_cells": non_null}
+    return {
+        "pretrain_rows": len(rows),
+        "pretrain_metric_cells": non_null,
+        "match_tables": write_matches(out, rows),
+    }
+
+
+def write_matches(out: Path, rows: list[dict[str, Any]]) -> int:
+    """Checkpoint-matching tables in the published layout and format, computed from full_eval.
+
+    For every default-seed model at its final step (the target) and each perplexity set, every
+    model and seed of full_eval gets the step whose perplexity on that set is closest to the
+    target's (`matched_step`, `matched_score`, `score_diff` = distance), as the real tables in
+    shared/fixtures/real_matched_models do.
+    """
+    folder = out / "matches"
+    if folder.exists():
+        shutil.rmtree(folder)
+    series: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    for row in rows:
+        series.setdefault((row["data"], row["params"], row["seed"]), []).append(row)
+    written = 0
+    for (data, params, seed), target_rows in series.items():
+        if seed != 0:
+            continue
+        target = max(target_rows, key=lambda row: row["step"])
+        for set_name in MATCH_SETS:
+            column = f"{set_name}-valppl"
+            table: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
+            for (cand_data, cand_params, cand_seed), cand_rows in series.items():
+                scored = [row for row in cand_rows if row[column] is not None]
+                best = min(scored, key=lambda row: (abs(row[column] - target[column]), row["step"]))
+                table.setdefault(RECIPE_SLUGS[cand_data], {}).setdefault(cand_params, {})[
+                    SEED_ROLES[cand_seed]
+                ] = {
+                    "matched_step": best["step"],
+                    "matched_score": best[column],
+                    "score_diff": abs(best[column] - target[column]),
+                }
+            path = (
+                folder
+                / RECIPE_SLUGS[data]
+                / params
+                / SEED_ROLES[seed]
+                / f"{target['step']:.1f}"
+                / f"perf_matches_ppl_{set_name}-validation.json"
+            )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(table, indent=2) + "\n")
+            written += 1
+    return written
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]], extra_lines: list[str]) -> None:
@@ -721,7 +787,8 @@ def generated_runs(rng: random.Random, count: int) -> list[SampleRun]:
 def generate(
     out: Path, seed: int, extra_runs: int, history_steps: int = 100, qa_questions: int = 0
 ) -> dict[str, int]:
-    """Write run exports and history under out/wandb and full_eval under out/pretrain."""
+    """Write run exports and history under out/wandb, full_eval under out/pretrain and the
+    matching tables computed from it under out/matches."""
     rng = random.Random(seed)
     wandb_dir = out / "wandb"
     for folder in (wandb_dir, out / "pretrain", *([out / "qa"] if qa_questions else [])):

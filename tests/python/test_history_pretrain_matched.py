@@ -99,7 +99,9 @@ def test_history_rejects_and_counts(sample_build: DbtResult) -> None:
 def test_sample_pretrain_metrics_unpivot_every_cell(sample_build: DbtResult) -> None:
     expected = non_null_metric_cells(SAMPLE / "pretrain" / "full_eval.parquet")
     assert sample_build.query("select count(*) from pretrain_metrics") == [(expected,)]
-    assert sample_build.query("select count(*) from pretrain_checkpoints") == [(72,)]
+    # 6 sizes x 3 recipes x 2 seeds (default, small aux 3) x 6 steps (0, 990, 2500, 5000,
+    # 10000 and the size's final step)
+    assert sample_build.query("select count(*) from pretrain_checkpoints") == [(216,)]
 
 
 def test_sample_matched_finetune_is_filled(sample_build: DbtResult) -> None:
@@ -113,10 +115,16 @@ def test_sample_matched_finetune_is_filled(sample_build: DbtResult) -> None:
         f"select \"c4_en-valppl\" from '{parquet}' where params = '150M' and data = 'Dolma1.7'"
         " and seed = 0 order by step desc limit 1"
     ).fetchone()[0]
+    # the run ID's seed `2` is the role index of small aux 3: full_eval seed 2, not 0
     checkpoint = duckdb.sql(
+        f"select \"c4_en-valppl\" from '{parquet}' where params = '530M' and data = 'Dolma1.7'"
+        " and seed = 2 and step = 10000"
+    ).fetchone()[0]
+    default_seed_value = duckdb.sql(
         f"select \"c4_en-valppl\" from '{parquet}' where params = '530M' and data = 'Dolma1.7'"
         " and seed = 0 and step = 10000"
     ).fetchone()[0]
+    assert checkpoint != pytest.approx(default_seed_value)
     assert row[0] == pytest.approx(comparison)
     assert row[1] == pytest.approx(checkpoint)
     assert row[2] == pytest.approx(24.5)  # the run summary's eval/c4_en-validation/Perplexity
