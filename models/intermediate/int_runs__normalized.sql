@@ -16,6 +16,12 @@ seed_roles as (
     from {{ ref('seed_roles') }}
 ),
 
+default_seed_role as (
+    select seed_role
+    from seed_roles
+    where is_default
+),
+
 final_steps as (
     select
         params,
@@ -117,8 +123,7 @@ final as (
         -- the checkpoint's seed role: the ID's index, else (no index in the ID) the default
         case
             when filled.ckpt_seed is not null then seed_roles.seed_role
-            when filled.ckpt_params is not null
-                then (select default_role.seed_role from seed_roles as default_role where default_role.is_default)
+            when filled.ckpt_params is not null then default_seed_role.seed_role
         end as ckpt_seed_role,
         -- the checkpoint's step as a number: `main` is the size's final step
         coalesce(
@@ -129,6 +134,7 @@ final as (
         / filled.num_finetune_tokens * 100 as abs_difference_ft_tokens_pct
     from filled
     left join seed_roles on filled.ckpt_seed = seed_roles.seed_index
+    cross join default_seed_role
     left join final_steps on filled.ckpt_params = final_steps.params
 )
 

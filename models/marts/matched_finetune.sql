@@ -45,6 +45,14 @@ seed_roles as (
     from {{ ref('seed_roles') }}
 ),
 
+default_seed_role as (
+    select
+        seed_role,
+        seed_index
+    from seed_roles
+    where is_default
+),
+
 final_steps as (
     select
         params,
@@ -104,13 +112,13 @@ expected_steps as (
         runs_with_seed.run_id,
         any_value(checkpoint_matches.matched_step) as expected_ckpt_step
     from runs_with_seed
+    cross join default_seed_role
     inner join final_steps on runs_with_seed.comparison_model_size = final_steps.params
     inner join checkpoint_matches
         on
             runs_with_seed.comparison_model_recipe = checkpoint_matches.target_recipe
             and runs_with_seed.comparison_model_size = checkpoint_matches.target_params
-            and checkpoint_matches.target_seed_role
-            = (select default_role.seed_role from seed_roles as default_role where default_role.is_default)
+            and default_seed_role.seed_role = checkpoint_matches.target_seed_role
             and final_steps.final_step = checkpoint_matches.target_step
             and runs_with_seed.comparison_metric = checkpoint_matches.metric_label
             and runs_with_seed.ckpt_data = checkpoint_matches.candidate_recipe
@@ -125,13 +133,13 @@ comparison_values as (
         max(pretrain_metrics.step) as comparison_step,
         arg_max(pretrain_metrics.value, pretrain_metrics.step) as comparison_metric_value
     from runs_with_seed
+    cross join default_seed_role
     inner join pretrain_metrics
         on
             runs_with_seed.comparison_model_size = pretrain_metrics.params
             and runs_with_seed.comparison_model_recipe = pretrain_metrics.data
             and runs_with_seed.comparison_metric = pretrain_metrics.metric_label
-            and pretrain_metrics.seed
-            = (select default_role.seed_index from seed_roles as default_role where default_role.is_default)
+            and default_seed_role.seed_index = pretrain_metrics.seed
     group by runs_with_seed.run_id
 ),
 

@@ -12,9 +12,9 @@ with instances as (
         seed,
         step,
         task,
-        {%- for metric in metrics %}
-        {{ metric }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for metric in metrics %}
+    {{ metric }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from {{ ref('qa_instances') }}
 ),
 
@@ -55,9 +55,9 @@ task_means as (
         step,
         task,
         count(*) as n_questions,
-        {%- for metric in metrics %}
-        avg({{ metric }}) as {{ metric }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for metric in metrics %}
+    avg({{ metric }}) as {{ metric }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from instances
     group by recipe, params, seed, step, task
 ),
