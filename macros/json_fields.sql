@@ -65,7 +65,9 @@
 {% endmacro %}
 
 {#- Field specs of a JSON-lines run export line: layout A's keys, then layout C's
-    (`{"run": {...}, "exported_at": ...}`); the first path that exists wins. -#}
+    (`{"run": {...}, "exported_at": ...}`); the first path that exists wins. The summary's
+    fields are read from its numeric map (stg_wandb__run_records), and the documents no mart
+    needs (system_attrs, system_metrics, wandb_metadata, sweep_info) are not extracted. -#}
 {% macro run_export_line_specs() %}
     {%- set specs = [
         {'name': 'run_id', 'kind': 'text', 'paths': ['$.run_id', '$.run.run_id']},
@@ -83,12 +85,7 @@
         {'name': 'sweep_name', 'kind': 'text', 'paths': ['$.run.sweep_name']},
         {'name': 'config', 'kind': 'json', 'paths': ['$.config', '$.run.config']},
         {'name': 'summary', 'kind': 'json', 'paths': ['$.summary', '$.run.summary_metrics']},
-        {'name': 'wandb_metadata', 'kind': 'json', 'paths': ['$.wandb_metadata', '$.run.metadata']},
-        {'name': 'system_metrics', 'kind': 'json', 'paths': ['$.system_metrics', '$.run.system_metrics']},
-        {'name': 'system_attrs', 'kind': 'json', 'paths': ['$.system_attrs', '$.run.system_attrs']},
-        {'name': 'sweep_info', 'kind': 'json', 'paths': ['$.sweep_info', '$.run.sweep_info']},
     ] -%}
     {%- do specs.extend(run_payload_field_specs('config', ['$.config', '$.run.config'])) -%}
-    {%- do specs.extend(run_payload_field_specs('summary', ['$.summary', '$.run.summary_metrics'])) -%}
     {{ return(specs) }}
 {% endmacro %}

@@ -5,8 +5,7 @@
 with runs as (
     select
         * exclude (
-            display_name, updated_at, exported_at, run_group, job_type, sweep_name, wandb_metadata,
-            _loaded_at
+            display_name, updated_at, exported_at, run_group, job_type, sweep_name, _loaded_at
         )
     from {{ ref('stg_wandb__runs') }}
 ),

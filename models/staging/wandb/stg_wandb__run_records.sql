@@ -46,7 +46,7 @@ checked as (
             when unioned.export_layout = 'malformed' then 'malformed JSON line'
             when nullif(trim(unioned.run_id), '') is null then 'record has no run_id'
         end as reject_reason,
-        coalesce(json_type(unioned.config), 'NULL') = 'OBJECT' as has_config,
+        coalesce(unioned.config_is_object, false) as has_config,
         hash(unioned.run_name, unioned.state, unioned.config, unioned.summary) as content_hash,
         -- numbers only (other values become null); NaN/Infinity are kept here and filtered
         -- by the readers: a per-entry lambda over millions of entries costs seconds
@@ -55,7 +55,13 @@ checked as (
 ),
 
 without_summary_text as (
-    select * exclude (summary)
+    -- the summary's typed fields (var('run_summary_fields')) from its numeric map
+    select
+        * exclude (summary, config_is_object),
+        {%- for name, key in var('run_summary_fields').items() %}
+        cast(summary_values[{{ sql_string(key) }}] as varchar) as summary_{{ name }}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
     from checked
 ),
 

@@ -38,8 +38,7 @@ records as (
     select
         rowid as record_rowid,
         * exclude (
-            reject_reason, raw_excerpt, system_metrics, system_attrs, sweep_info,
-            file_size, file_modified_at, content_hash
+            reject_reason, raw_excerpt, file_size, file_modified_at, content_hash
         )
     from {{ ref('stg_wandb__run_records') }}
     where rowid in (select chosen.record_rowid from chosen)

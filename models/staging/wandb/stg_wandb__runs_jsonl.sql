@@ -17,6 +17,14 @@ renamed as (
             else 'runs_jsonl'
         end as export_layout,
         case when fields is null then left(line, 200) end as raw_excerpt,
+        -- json_extract writes a value without leading blanks: an object starts with '{'
+        starts_with(
+            cast(coalesce(
+                fields[{{ json_fields_index(specs, '$.config') }}],
+                fields[{{ json_fields_index(specs, '$.run.config') }}]
+            ) as varchar),
+            '{'
+        ) as config_is_object,
         {{ json_fields_columns('fields', specs) | indent(8) }}
     from source
     where {{ has_text('line') }}
