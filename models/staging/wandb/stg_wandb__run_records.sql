@@ -58,10 +58,9 @@ without_summary_text as (
     -- the summary's typed fields (var('run_summary_fields')) from its numeric map
     select
         * exclude (summary, config_is_object),
-        {%- for name, key in var('run_summary_fields').items() %}
-        cast(summary_values[{{ sql_string(key) }}] as varchar) as summary_{{ name }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+    {%- for name, key in var('run_summary_fields').items() %}
+    cast(summary_values[{{ sql_string(key) }}] as varchar) as summary_{{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from checked
 ),
 
