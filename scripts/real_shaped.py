@@ -119,7 +119,6 @@ class Template:
     plain: dict[str, str | None]  # state, project, entity, created_at (run_id/run_name: slots)
     texts: dict[str, Text | None]  # the six nested columns
     escaped: dict[str, Text | None]
-    keys: dict[str, tuple[str, ...]]  # top-level keys of each nested column
     exporter: dict[str, str]  # layout C extras as JSON text: tags, user, heartbeat_at, ...
     wandb_id: tuple[str, str]  # the decoded `system_attrs.id` around the run ID
     metric_keys: tuple[str, ...]  # history metrics (historyKeys without system/* and _*)
@@ -281,12 +280,9 @@ def epoch_seconds(iso: str) -> float:
 def build_template(index: int, record: dict[str, str | None], kind: str) -> Template:
     run_id = str(record["run_id"])
     texts: dict[str, Text | None] = {}
-    keys: dict[str, tuple[str, ...]] = {}
     for column in NESTED:
         text = record[column]
         texts[column] = None if text is None else cut(text, column_cuts(column, text, run_id))
-        parsed = None if text is None else json.loads(text)
-        keys[column] = tuple(parsed) if isinstance(parsed, dict) else ()
     attrs = json.loads(record["system_attrs"] or "{}")
     summary = json.loads(record["summary"] or "{}")
     history = attrs.get("historyKeys") or {}
@@ -312,7 +308,6 @@ def build_template(index: int, record: dict[str, str | None], kind: str) -> Temp
         plain={column: record[column] for column in PLAIN},
         texts=texts,
         escaped={column: None if t is None else t.escaped() for column, t in texts.items()},
-        keys=keys,
         exporter=exporter,
         wandb_id=wandb_id_parts(attrs, run_id),
         metric_keys=tuple(
