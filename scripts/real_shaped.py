@@ -82,6 +82,7 @@ EXPORTER_KEYS = (
     "heartbeat_at",
 )
 EXPORTED_AT = "2025-11-02T09:00:00Z"
+HISTORY_MEMORY = "2GB"  # DuckDB's limit while writing history (it spills beyond)
 LEARNING_RATES = (1e-05, 2e-05, 5e-05, 5e-06, 2e-06, 5e-07, 1e-04)
 SEEDS = (8, 42, 1, 2, 3, 4, 5, 7, 11, 13)
 LAYOUTS = ("A", "B", "C")
@@ -648,7 +649,10 @@ def write_history(
     counted = {"history_flat_rows": 0, "history_exporter_rows": 0}
     if steps <= 0 or not runs:
         return counted
-    connection = duckdb.connect()
+    # bounded, spilling to the scratch folder: 50,000 runs x 500 steps are 25 M rows to sort
+    connection = duckdb.connect(
+        config={"memory_limit": HISTORY_MEMORY, "temp_directory": str(work / "spill")}
+    )
     try:
         load_plan(connection, runs, templates, steps, work)
         keys = history_view(connection, templates)
