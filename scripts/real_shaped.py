@@ -22,6 +22,7 @@ import csv
 import json
 import random
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -720,6 +721,10 @@ def generate(
         "B": wandb / "wandb_runs_real_b.parquet",
         "C": wandb / "exporter_real" / "runs.jsonl",
     }
+    # a re-run replaces every file of an earlier one (another layout choice leaves none behind)
+    shutil.rmtree(wandb / "exporter_real", ignore_errors=True)
+    for stale in (files["A"], files["B"], wandb / "wandb_history_real.parquet"):
+        stale.unlink(missing_ok=True)
     counts: dict[str, Any] = {"runs": len(planned)}
     with tempfile.TemporaryDirectory(prefix="real_shaped_", dir=out) as scratch:
         work = Path(scratch)

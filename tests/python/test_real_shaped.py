@@ -341,6 +341,14 @@ def test_cli_counts_layouts_and_missing_upstream(tmp_path: Path, upstream_dir: P
     assert "wandb/wandb_runs_real_a.jsonl" not in counts["files"]
     assert counts["files"]["wandb/wandb_runs_real_b.parquet"] > 0
     assert counts["bytes"] == sum(counts["files"].values())
+    again = subprocess.run(
+        [str(BIN / "python"), script, "--out", str(tmp_path), "--runs", "3",
+         "--history-steps", "0", "--layouts", "A", "--upstream", str(upstream_dir)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    # a re-run replaces the earlier files: nothing of the B,C run is left behind
+    assert set(json.loads(again.stdout)["files"]) == {"wandb/wandb_runs_real_a.jsonl"}
+    assert sorted(p.name for p in (tmp_path / "wandb").rglob("*")) == ["wandb_runs_real_a.jsonl"]
     missing = subprocess.run(
         [str(BIN / "python"), script, "--out", str(tmp_path), "--upstream", str(tmp_path / "no")],
         capture_output=True, text=True, check=False,
