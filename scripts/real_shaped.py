@@ -8,7 +8,15 @@ record's exact formatting, keys and size: the run ID everywhere it appears (also
 base64 `system_attrs.id`), the config's `learning_rate` and `seed` (and their copies in
 `system_attrs.config` / `rawconfig`), and the summary's `total_tokens` (and its copy in
 `system_attrs.summaryMetrics`) where the template has a number there. Run IDs come from
-`generate_sample_data.generated_runs()` and cover every form of SPEC §3.
+`generate_sample_data.generated_runs()` and cover every form of SPEC §3; learning rates (the
+ID's own where it names one), seeds and token counts come from a seeded `random.Random`.
+
+Layouts: A `wandb/wandb_runs_real_a.jsonl`; B `wandb/wandb_runs_real_b.parquet` (12 string
+columns, one row group, written by the streaming string_parquet.py); C `wandb/exporter_real/`.
+Each run is in one layout (round robin). History (SPEC §2.2): K steps per run with the
+template's metric keys (its historyKeys without system/* and _*; a template that logged none
+gives runs without history), flat Parquet `wandb/wandb_history_real.parquet` for runs of A and
+B, exporter rows `wandb/exporter_real/history.jsonl` (timestamp as epoch-float text) for C.
 
 Usage:
     uv run python scripts/real_shaped.py --out DIR --runs N --history-steps K [--layouts A,B,C]
@@ -501,7 +509,7 @@ def write_layout_b(
     path: Path, runs: list[PlannedRun], templates: list[Template], codec: str = "none"
 ) -> int:
     """All rows in one row group, every column a string, as pandas writes it. The row group is
-    written column by column, page by page (parquet.py), so memory stays flat at any scale;
+    written column by column, page by page (string_parquet.py), so memory stays flat at any scale;
     DuckDB then confirms the file holds exactly one row group of all rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     values = [run.values(templates[run.template]) for run in runs]
@@ -739,8 +747,6 @@ def generate(
                 write_layout_b(files["B"], selected, templates, parquet_codec)
             else:
                 write_layout_c(files["C"].parent, selected, templates)
-        if "C" in layouts and history_steps > 0:
-            (wandb / "exporter_real").mkdir(parents=True, exist_ok=True)
         counts.update(write_history(out, planned, templates, history_steps, work))
     counts["scaled_history_rows"] = counts["history_flat_rows"] + counts["history_exporter_rows"]
     counts["history_steps"] = history_steps
