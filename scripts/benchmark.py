@@ -1,7 +1,10 @@
 """Benchmark dr_ingest: scaled inputs, `dbt build` timings, peak memory, and the DuckDB floor.
 
-For each scale it generates a data folder (scripts/generate_sample_data.py, deterministic),
-builds it into a fresh warehouse and reports:
+For each scale it generates a data folder (deterministic: the sample's hand-made cases, pretraining
+data and QA from scripts/generate_sample_data.py, plus N real-shaped runs and their history from
+scripts/real_shaped.py, each derived from one of the six real records in ../shared; `--synthetic`
+uses the old synthetic generator for the N runs instead), builds it into a fresh warehouse and
+reports:
 
 - the wall time of the whole `dbt build` and of each model (dbt's run_results.json);
 - rows per second of the big tables; peak resident memory of the build process;
@@ -14,6 +17,7 @@ Usage (see README "Benchmark"):
     uv run python scripts/benchmark.py --runs 10000 --history-steps 100
     uv run python scripts/benchmark.py --runs 1000,10000,50000 --history-steps 0 --no-incremental
     uv run python scripts/benchmark.py --runs 0 --qa-questions 1000000 --no-incremental
+    uv run python scripts/benchmark.py --runs 10000 --synthetic     # the old synthetic runs
 """
 
 from __future__ import annotations
@@ -65,22 +69,55 @@ class Build:
     tests_total_seconds: float = 0.0
 
 
-def generate(out: Path, runs: int, history_steps: int, qa_questions: int) -> dict[str, Any]:
-    command = [
+def run_json(command: list[str]) -> dict[str, Any]:
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(completed.stderr.strip() or f"failed: {command}")
+    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+
+
+def generate(
+    out: Path,
+    runs: int,
+    history_steps: int,
+    qa_questions: int,
+    synthetic: bool = False,
+    upstream: Path | None = None,
+) -> dict[str, Any]:
+    """The tiny sample's hand-made cases, pretraining data and QA (generate_sample_data.py),
+    plus `runs` generated runs with `history_steps` steps each: real-shaped by default
+    (real_shaped.py, every run derived from a real record), synthetic with `synthetic`."""
+    started = time.perf_counter()
+    sample = [
         str(BIN / "python"),
         str(REPO / "scripts" / "generate_sample_data.py"),
         "--out",
         str(out),
         "--extra-runs",
-        str(runs),
+        str(runs if synthetic else 0),
         "--history-steps",
         str(history_steps),
         "--qa-questions",
         str(qa_questions),
     ]
-    started = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, check=True)
-    counts = json.loads(completed.stdout.strip().splitlines()[-1])
+    counts = run_json(sample)
+    counts["generator"] = "synthetic" if synthetic else "real_shaped"
+    if not synthetic:
+        real = [
+            str(BIN / "python"),
+            str(REPO / "scripts" / "real_shaped.py"),
+            "--out",
+            str(out),
+            "--runs",
+            str(runs),
+            "--history-steps",
+            str(history_steps),
+            *(["--upstream", str(upstream)] if upstream else []),
+        ]
+        shaped = run_json(real)
+        counts["real_shaped"] = shaped
+        counts["runs"] += shaped["runs"]
+        counts["scaled_history_rows"] = shaped["scaled_history_rows"]
     counts["generate_seconds"] = round(time.perf_counter() - started, 1)
     counts["bytes"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     return counts
@@ -152,9 +189,16 @@ def dbt_build(
     return build
 
 
+def flat_history(wandb: Path) -> Path:
+    """The generated runs' flat history: real-shaped, else synthetic."""
+    real = wandb / "wandb_history_real.parquet"
+    return real if real.exists() else wandb / "wandb_history_scaled.parquet"
+
+
 def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
     """The raw-file scans the staging layer performs, written for DuckDB alone."""
     wandb = data_dir / "wandb"
+    exporter_history = wandb / "exporter_real" / "history.jsonl"
     lines = (
         "read_csv('{glob}', columns = {{'line': 'VARCHAR'}}, delim = chr(1), quote = '',"
         " escape = '', header = false, auto_detect = false, strict_mode = false,"
@@ -206,12 +250,17 @@ def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
         """,
         "history_parquet": f"""
             select count(*), count(columns(*))
-            from read_parquet('{wandb / "wandb_history_scaled.parquet"}')
+            from read_parquet('{flat_history(wandb)}')
         """,
         "history_jsonl": f"""
             select count(*), sum(try_cast(e.metrics ->> '$.train_loss' as double))
             from (select unnest(try(from_json(line, '[{entry}]'))) as e
                   from {lines.format(glob=wandb / "wandb_history_scaled.jsonl")})
+        """,
+        "history_exporter": f"""
+            select count(*), sum(try_cast(e.metrics ->> '$.train_loss' as double))
+            from (select try(from_json(line, '{entry}')) as e
+                  from {lines.format(glob=exporter_history)})
         """,
         "qa_predictions": f"""
             select count(*), sum(len(p.model_output))
@@ -226,8 +275,9 @@ def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
         "runs_jsonl": any(wandb.rglob("*runs*.jsonl")),
         "runs_parquet_config": any(wandb.rglob("*runs*.parquet")),
         "runs_parquet_summary": any(wandb.rglob("*runs*.parquet")),
-        "history_parquet": (wandb / "wandb_history_scaled.parquet").exists(),
+        "history_parquet": flat_history(wandb).exists(),
         "history_jsonl": (wandb / "wandb_history_scaled.jsonl").exists(),
+        "history_exporter": exporter_history.exists(),
         "qa_predictions": any(qa_files.glob("files/*/*/*/*/*-predictions.jsonl")),
     }
     return {name: sql for name, sql in queries.items() if available[name]}
@@ -249,7 +299,7 @@ def measure_floor(
 
 def add_history_increment(data_dir: Path, fraction: float) -> int:
     """A new history export with `fraction` more rows: new steps for existing runs."""
-    scaled = data_dir / "wandb" / "wandb_history_scaled.parquet"
+    scaled = flat_history(data_dir / "wandb")
     connection = duckdb.connect()
     total = connection.sql(f"select count(*) from '{scaled}'").fetchone()[0]
     wanted = max(1, int(total * fraction))
@@ -275,7 +325,9 @@ def run_scale(args: argparse.Namespace, runs: int, work: Path, fixed: Build) -> 
     data_dir = work / f"data_{runs}"
     if data_dir.exists():
         shutil.rmtree(data_dir)
-    counts = generate(data_dir, runs, args.history_steps, args.qa_questions)
+    counts = generate(
+        data_dir, runs, args.history_steps, args.qa_questions, args.synthetic, args.upstream
+    )
     db_path = work / f"bench_{runs}.duckdb"
     for stale in work.glob(f"bench_{runs}.duckdb*"):
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
@@ -358,6 +410,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--incremental", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--keep-data", action="store_true")
     parser.add_argument("--output", type=Path, help="write the JSON report here")
+    parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="generated runs from the old synthetic generator instead of real-shaped ones",
+    )
+    parser.add_argument(
+        "--upstream", type=Path, help="the real records for real_shaped.py (default: ../shared)"
+    )
     args = parser.parse_args(argv)
     args.memory_limit = os.environ.get("DR_INGEST_MEMORY_LIMIT", "3500MB")
     args.threads = int(os.environ.get("DR_INGEST_THREADS", "2"))

@@ -1,4 +1,7 @@
-"""A tiny run of the benchmark, so that it does not rot (figures are not asserted)."""
+"""A tiny run of the benchmark, so that it does not rot (figures are not asserted).
+
+The generated runs are real-shaped (scripts/real_shaped.py, derived from ../shared's real
+records), as the benchmark's default."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 from conftest import BIN, REPO
 
 
-def test_benchmark_smoke(tmp_path: Path) -> None:
+def test_benchmark_smoke(tmp_path: Path, upstream_dir: Path) -> None:
     report_path = tmp_path / "report.json"
     completed = subprocess.run(
         [
@@ -25,6 +28,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             str(tmp_path / "work"),
             "--output",
             str(report_path),
+            "--upstream",
+            str(upstream_dir),
         ],
         cwd=REPO,
         capture_output=True,
@@ -36,6 +41,16 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert report["fixed"]["returncode"] == 0
     (scale,) = report["scales"]
     assert scale["inputs"]["runs"] == 30 + 27
+    # the 30 generated runs are real-shaped, in every layout, with history
+    assert scale["inputs"]["generator"] == "real_shaped"
+    shaped = scale["inputs"]["real_shaped"]
+    assert (shaped["layout_a"], shaped["layout_b"], shaped["layout_c"]) == (10, 10, 10)
+    # records of real size (120-200 KB each; layout C has no system_attrs)
+    assert shaped["files"]["wandb/wandb_runs_real_a.jsonl"] > 10 * 100_000
+    assert shaped["history_flat_rows"] > 0 and shaped["history_exporter_rows"] > 0
+    assert scale["inputs"]["scaled_history_rows"] == (
+        shaped["history_flat_rows"] + shaped["history_exporter_rows"]
+    )
     assert scale["build"]["rows"]["runs"] == 57
     assert scale["build"]["rows"]["qa_instances"] == 200
     assert scale["build"]["model_seconds"]["runs"] >= 0
@@ -47,6 +62,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert set(scale["floor_seconds"]) >= {
         "runs_jsonl",
         "runs_parquet_config",
+        "history_parquet",
+        "history_exporter",
         "qa_predictions",
         "total",
     }
