@@ -87,8 +87,8 @@ final as (
             when run_matches.run_id is not null then 'run:' || run_matches.run_id
             when coalesce(dump_models.model_name, dump_models.model_path, dump_models.model_hash) is not null
                 then 'model:'
-                || coalesce(dump_models.model_name, dump_models.model_path, dump_models.model_hash)
-                || coalesce('@' || dump_models.model_revision, '')
+                    || coalesce(dump_models.model_name, dump_models.model_path, dump_models.model_hash)
+                    || coalesce('@' || dump_models.model_revision, '')
             else 'dump:' || dump_folders.dump_path
         end as model_id,
         case when run_matches.run_id is not null then 'finetuned_run' else 'other' end as model_kind,

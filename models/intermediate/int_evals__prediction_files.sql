@@ -12,7 +12,8 @@
 with checkpoint_files as (
     select
         source_file,
-        {{ qa_path_columns('source_file') | indent(8) }}
+        {{ qa_path_columns('source_file') | indent(8) }},
+        {{ checkpoint_path('recipe_slug', 'params', 'seed', 'step') }} as checkpoint
     from {{ ref('stg_qa__prediction_files') }}
 ),
 
@@ -64,10 +65,8 @@ checkpoint_prediction_files as (
     select
         checkpoint_files.source_file,
         'qa' as source_name,
-        'qa/' || {{ checkpoint_path('checkpoint_files.recipe_slug', 'checkpoint_files.params', 'checkpoint_files.seed', 'checkpoint_files.step') }}
-            as source_path,
-        'checkpoint:' || {{ checkpoint_path('checkpoint_files.recipe_slug', 'checkpoint_files.params', 'checkpoint_files.seed', 'checkpoint_files.step') }}
-            as model_id,
+        'qa/' || checkpoint_files.checkpoint as source_path,
+        'checkpoint:' || checkpoint_files.checkpoint as model_id,
         'pretrained_checkpoint' as model_kind,
         cast(null as varchar) as run_id,
         checkpoint_files.recipe_slug,
@@ -80,7 +79,7 @@ checkpoint_prediction_files as (
     from checkpoint_files
     left join checkpoint_tasks
         on
-            checkpoint_tasks.source_path = 'qa/' || {{ checkpoint_path('checkpoint_files.recipe_slug', 'checkpoint_files.params', 'checkpoint_files.seed', 'checkpoint_files.step') }}
+            checkpoint_tasks.source_path = 'qa/' || checkpoint_files.checkpoint
             and checkpoint_files.task = checkpoint_tasks.file_stem
 ),
 
@@ -103,7 +102,7 @@ dump_prediction_files as (
                 then 'predictions file in a folder without metrics-all.jsonl'
             when folder_tasks.task_name is null
                 then 'predictions file without a matching task: no task_name '
-                || dump_files.task_name || ' in the folder''s metrics-all.jsonl'
+                    || dump_files.task_name || ' in the folder''s metrics-all.jsonl'
         end as reject_reason
     from dump_files
     left join dumps on dump_files.dump_path = dumps.dump_path
@@ -128,8 +127,8 @@ ranked as (
             partition by unioned.reject_reason is null, unioned.model_id, unioned.task_name
             order by
                 coalesce(folder_tasks.holds_chosen_record, false) desc,
-                unioned.source_path,
-                unioned.source_file
+                unioned.source_path asc,
+                unioned.source_file asc
         ) as file_rank
     from unioned
     left join folder_tasks

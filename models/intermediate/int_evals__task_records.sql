@@ -96,7 +96,7 @@ ranked as (
         unioned.*,
         row_number() over (
             partition by unioned.model_id, unioned.task_name
-            order by unioned.evaluated_at desc nulls last, unioned.source_path, unioned.source_file
+            order by unioned.evaluated_at desc nulls last, unioned.source_path asc, unioned.source_file asc
         ) = 1 as is_chosen
     from unioned
 ),

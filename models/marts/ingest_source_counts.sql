@@ -115,7 +115,9 @@ qa_prediction_counts as (
         count(*) as records_read,
         count(*) filter (where qa_prediction_records.reject_reason is not null) as records_rejected,
         count(*) filter (
-            where qa_prediction_records.reject_reason is null and prediction_files.file_status is distinct from 'used'
+            where
+            qa_prediction_records.reject_reason is null
+            and prediction_files.file_status is distinct from 'used'
         ) as records_superseded,
         0 as records_skipped,
         count(*) filter (
@@ -168,10 +170,14 @@ eval_prediction_counts as (
         'predictions_jsonl' as export_layout,
         count(*) as records_read,
         count(*) filter (
-            where eval_prediction_records.reject_reason is not null or prediction_files.file_status = 'rejected'
+            where
+            eval_prediction_records.reject_reason is not null
+            or prediction_files.file_status = 'rejected'
         ) as records_rejected,
         count(*) filter (
-            where eval_prediction_records.reject_reason is null and prediction_files.file_status = 'superseded'
+            where
+            eval_prediction_records.reject_reason is null
+            and prediction_files.file_status = 'superseded'
         ) as records_superseded,
         0 as records_skipped,
         count(*) filter (

@@ -5,19 +5,19 @@
 
 with predictions as (
     select
-        model_id,
-        model_kind,
-        run_id,
-        recipe_slug,
-        params,
-        seed,
-        step,
-        task_name,
-        task,
-        doc_id,
-        metrics.correct_choice,
-        model_output
-    from {{ ref('int_evals__predictions') }}
+        predictions.model_id,
+        predictions.model_kind,
+        predictions.run_id,
+        predictions.recipe_slug,
+        predictions.params,
+        predictions.seed,
+        predictions.step,
+        predictions.task_name,
+        predictions.task,
+        predictions.doc_id,
+        predictions.metrics.correct_choice,
+        predictions.model_output
+    from {{ ref('int_evals__predictions') }} as predictions
 ),
 
 choices as (

@@ -27,13 +27,13 @@ renamed as (
 
 final as (
     select
-        source_file,
-        relative_path,
-        dump_path,
-        file_stem,
-        {{ prediction_record_columns('prediction') | indent(8) }},
-        reject_reason,
-        raw_excerpt
+        renamed.source_file,
+        renamed.relative_path,
+        renamed.dump_path,
+        renamed.file_stem,
+        {{ prediction_record_columns('renamed.prediction') | indent(8) }},
+        renamed.reject_reason,
+        renamed.raw_excerpt
     from renamed
 )
 
