@@ -186,6 +186,7 @@ def evals_build(
     with (broken / "metrics-all.jsonl").open("a") as handle:
         handle.write('{"task_name": "piqa:rc::olmes", "metrics": {"acc_raw": \n')
     (broken / "task-005-hellaswag:rc::olmes-predictions.jsonl").write_text(predictions)
+    pack(evals / "packed" / "run_b.tar.gz", {"run_b/metrics-all.jsonl": jsonl(first).encode()})
     result = invoke_dbt(["build"], data, work / "warehouse.duckdb", work)
     assert result.returncode == 0, result.output[-5000:]
     return result
@@ -342,8 +343,19 @@ def test_broken_dump_gives_rejects(evals_build: DbtResult) -> None:
     ) == [(5,)]
 
 
-def test_superseded_records_listed_by_warning(evals_build: DbtResult) -> None:
+@pytest.mark.parametrize(
+    ("test_name", "failures"),
+    [
+        ("dq_eval_records_superseded", 1),  # the re-run's arc record over the two older ones
+        ("dq_eval_files_not_loaded", 1),  # the packed dump (not read)
+    ],
+)
+def test_warnings_list_superseded_records_and_unread_files(
+    evals_build: DbtResult, test_name: str, failures: int
+) -> None:
     results = {row["unique_id"]: row for row in evals_build.run_results()}
-    warning = next(row for key, row in results.items() if "dq_eval_records_superseded" in key)
-    assert warning["status"] == "warn"
-    assert warning["failures"] == 1
+    warning = next(row for key, row in results.items() if key.endswith(f".{test_name}"))
+    assert (warning["status"], warning["failures"]) == ("warn", failures)
+    assert evals_build.query(
+        "select count(*) from evaluated_models where 'evals/packed' in source_paths"
+    ) == [(0,)]

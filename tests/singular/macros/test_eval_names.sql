@@ -19,6 +19,7 @@ role_cases (file_name, expected_role) as (
     ('task-001-arc_easy:rc::olmes-requests.jsonl', 'requests'),
     ('task-001-arc_easy:rc::olmes-recorded-inputs.jsonl', 'recorded_inputs'),
     ('task-001-arc_easy:rc::olmes-config.json', 'task_config'),
+    ('run_a.tar.gz', 'archive'),
     ('README.md', 'other')
 ),
 
