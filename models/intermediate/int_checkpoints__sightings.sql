@@ -1,14 +1,17 @@
 {#- Every pretrained checkpoint each source names, in one vocabulary: (recipe canonical,
     params, seed role, step). full_eval numbers seeds by role index, QA folders by their own
-    codes (`seed-15` = small aux 3), run IDs by role index (runs.ckpt_seed_role); all three map
-    through the seed seed_roles. source_seed is the seed as the source writes it (a seed no
+    codes (`seed-15` = small aux 3), run IDs by role index (runs.ckpt_seed_role), oe-eval
+    folders of DataDecide models by their Hugging Face name and revision
+    (`allenai/DataDecide-<recipe>-<params>`, `step<S>-seed-<role>`); all map through the seed
+    seed_roles. source_seed is the seed as the source writes it (a seed no
     role knows keeps a null seed_role and is listed by a data-quality test). -#}
 
 with seed_roles as (
     select
         seed_role,
         seed_index,
-        qa_folder_seed
+        qa_folder_seed,
+        revision_suffix
     from {{ ref('seed_roles') }}
 ),
 
@@ -28,6 +31,7 @@ qa_checkpoints as (
         seed,
         step
     from {{ ref('qa_task_evals') }}
+    where model_kind = 'pretrained_checkpoint'
     union
     select distinct
         recipe,
@@ -35,6 +39,18 @@ qa_checkpoints as (
         seed,
         step
     from {{ ref('qa_instances') }}
+    where model_kind = 'pretrained_checkpoint'
+),
+
+eval_dump_checkpoints as (
+    select
+        regexp_extract(
+            model_name, '^allenai/DataDecide-(.+)-(\d+[MB])$', ['recipe_slug', 'params']
+        ) as name_parts,
+        regexp_extract(model_revision, '^step(\d+)-(seed-.+)$', ['step', 'revision_suffix'])
+            as revision_parts
+    from {{ ref('int_evals__dumps') }}
+    where regexp_full_match(coalesce(model_name, ''), '^allenai/DataDecide-.+-\d+[MB]$')
 ),
 
 run_checkpoints as (
@@ -89,12 +105,30 @@ run_sightings as (
     from run_checkpoints
 ),
 
+eval_dump_sightings as (
+    select
+        'eval_dumps' as source_name,
+        {{ canonical_recipe("eval_dump_checkpoints.name_parts['recipe_slug']") }} as recipe,
+        eval_dump_checkpoints.name_parts['params'] as params,
+        seed_roles.seed_role,
+        cast(seed_roles.seed_index as bigint) as source_seed,
+        try_cast(eval_dump_checkpoints.revision_parts['step'] as bigint) as step,
+        count(*) as n_records
+    from eval_dump_checkpoints
+    left join seed_roles
+        on eval_dump_checkpoints.revision_parts['revision_suffix'] = seed_roles.revision_suffix
+    where try_cast(eval_dump_checkpoints.revision_parts['step'] as bigint) is not null
+    group by all
+),
+
 final as (
     select * from full_eval_sightings
     union all
     select * from qa_sightings
     union all
     select * from run_sightings
+    union all
+    select * from eval_dump_sightings
 )
 
 select * from final

@@ -1,18 +1,27 @@
 {{ config(materialized='table') }}
 {#- The metric-label dictionary (SPEC §7): every accepted spelling, as a matching key, with its
-    canonical label. Built from the seeds perplexity_sets, eval_tasks, eval_metrics and
-    metric_aliases, so a new task, metric or alias is a seed row. -#}
+    canonical label. Built from the seeds perplexity_sets, eval_tasks, eval_metrics,
+    eval_metric_aggregations and metric_aliases, so a new task, metric, aggregate suffix or
+    alias is a seed row. Tasks are base task names (before an oe-eval task_name's first `:`);
+    aggregate tasks also get `<task>_<metric>_<suffix>` (`core_9mcqa_acc_raw_micro`). -#}
 
 with perplexity_sets as (
     select perplexity_set from {{ ref('perplexity_sets') }}
 ),
 
 eval_tasks as (
-    select task from {{ ref('eval_tasks') }}
+    select
+        task,
+        task_kind
+    from {{ ref('eval_tasks') }}
 ),
 
 eval_metrics as (
     select metric from {{ ref('eval_metrics') }}
+),
+
+eval_metric_aggregations as (
+    select suffix from {{ ref('eval_metric_aggregations') }}
 ),
 
 metric_aliases as (
@@ -48,6 +57,21 @@ task_metric_spellings as (
     cross join eval_metrics
 ),
 
+aggregate_metric_spellings as (
+    select
+        eval_tasks.task || '_' || eval_metrics.metric || '_' || eval_metric_aggregations.suffix
+            as spelling,
+        eval_tasks.task || '_' || eval_metrics.metric || '_' || eval_metric_aggregations.suffix
+            as metric_label,
+        'downstream' as label_kind,
+        eval_tasks.task,
+        eval_metrics.metric || '_' || eval_metric_aggregations.suffix as metric
+    from eval_tasks
+    cross join eval_metrics
+    cross join eval_metric_aggregations
+    where eval_tasks.task_kind = 'aggregate'
+),
+
 alias_spellings as (
     select
         metric_aliases.alias as spelling,
@@ -62,6 +86,8 @@ unioned as (
     select * from perplexity_spellings
     union all
     select * from task_metric_spellings
+    union all
+    select * from aggregate_metric_spellings
     union all
     select * from alias_spellings
 ),

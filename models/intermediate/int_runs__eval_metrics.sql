@@ -1,7 +1,9 @@
 {#- Evaluation results found in run summaries, one row per (run_id, summary key): the keys
     matching var('run_eval_metric_keys') — `oe_eval_metrics/<task>/<metric>` (aggregate
     tasks included) and `eval/<set>-validation/Perplexity` — with finite numeric values and
-    the canonical metric label (SPEC §7; null when unresolvable, e.g. aggregate tasks).
+    the canonical metric label (SPEC §7): the key's own, else that of `<base task>_<metric>`
+    where the base task is the key's task before its first `:` (oe-eval task names such as
+    `core_9mcqa:rc::olmes:full`); null when unresolvable.
     Keys are classified and labelled once per distinct key (a few hundred), then joined to
     the values (millions of rows at 10,000 runs). -#}
 
@@ -44,7 +46,7 @@ labelled_keys as (
         metric,
         coalesce(
             {{ canonical_metric_label('summary_key') }},
-            {{ canonical_metric_label("task || '_' || metric") }}
+            {{ canonical_metric_label("split_part(task, ':', 1) || '_' || metric") }}
         ) as metric_label
     from evaluation_keys
 ),

@@ -1,5 +1,6 @@
 {#- One row per pretrained checkpoint (recipe, params, seed role, step) that any source knows:
-    full_eval, the QA tarballs, the runs' starting checkpoints. A checkpoint is measured at
+    full_eval, the QA tarballs, oe-eval folders of DataDecide models, the runs' starting
+    checkpoints. A checkpoint is measured at
     full_eval_step: its own step when full_eval has it, else the nearest full_eval step of the
     same recipe/params/seed role within var('full_eval_step_tolerance'). Every source joins
     here on (recipe, params, seed_role, step). -#}
@@ -38,6 +39,7 @@ known as (
         step,
         bool_or(source_name = 'full_eval') as has_full_eval,
         bool_or(source_name = 'qa') as has_qa,
+        bool_or(source_name = 'eval_dumps') as has_eval_dump,
         coalesce(sum(n_records) filter (where source_name = 'runs'), 0) as n_finetune_runs
     from sightings
     group by recipe, params, seed_role, step
@@ -86,6 +88,7 @@ final as (
         nearest_full_eval.full_eval_step,
         known.step - nearest_full_eval.full_eval_step as full_eval_step_offset,
         known.has_qa,
+        known.has_eval_dump,
         cast(known.n_finetune_runs as bigint) as n_finetune_runs,
         'allenai/DataDecide-' || recipe_slugs.hf_slug || '-' || known.params as hf_model,
         'step' || known.step || '-' || seed_roles.revision_suffix as hf_revision

@@ -1,6 +1,7 @@
 {#- Every input record that could not be used as it was, with its file and the reason.
     `action` says what happened to it: `dropped` (nothing of it is in the marts) or
-    `kept_partial` (the run is in `runs`, the named part is null). -#}
+    `kept_partial` (the run is in `runs`, the named part is null). A predictions file of an
+    oe-eval folder without a matching task is one row (record_key: its task name). -#}
 
 with run_records as (
     select * from {{ ref('stg_wandb__run_records') }}
@@ -28,6 +29,19 @@ qa_extraction_rejects as (
 
 match_tables as (
     select * from {{ ref('stg_matches__match_tables') }}
+),
+
+eval_metrics_records as (
+    select * from {{ ref('stg_evals__metrics_records') }}
+),
+
+eval_prediction_records as (
+    select * from {{ ref('stg_evals__prediction_records') }}
+),
+
+eval_prediction_files as (
+    select * from {{ ref('int_evals__prediction_files') }}
+    where file_status = 'rejected'
 ),
 
 unusable_run_records as (
@@ -126,6 +140,41 @@ unusable_match_tables as (
     where reject_reason is not null
 ),
 
+unusable_eval_metrics as (
+    select
+        'eval_metrics' as source_name,
+        'evals/' || relative_path as source_file,
+        task_name as record_key,
+        reject_reason as reason,
+        'dropped' as action,
+        raw_excerpt
+    from eval_metrics_records
+    where reject_reason is not null
+),
+
+unusable_eval_predictions as (
+    select
+        'eval_predictions' as source_name,
+        'evals/' || relative_path as source_file,
+        cast(doc_id as varchar) as record_key,
+        reject_reason as reason,
+        'dropped' as action,
+        raw_excerpt
+    from eval_prediction_records
+    where reject_reason is not null
+),
+
+unmatched_eval_prediction_files as (
+    select
+        'eval_predictions' as source_name,
+        'evals/' || {{ eval_relative_path('source_file') }} as source_file,
+        task_name as record_key,
+        reject_reason as reason,
+        'dropped' as action,
+        cast(null as varchar) as raw_excerpt
+    from eval_prediction_files
+),
+
 final as (
     select * from unusable_run_records
     union all
@@ -136,6 +185,12 @@ final as (
     select * from unusable_qa_predictions
     union all
     select * from unusable_qa_task_metrics
+    union all
+    select * from unusable_eval_metrics
+    union all
+    select * from unusable_eval_predictions
+    union all
+    select * from unmatched_eval_prediction_files
     union all
     select * from unusable_history_records
     union all

@@ -1,6 +1,7 @@
 {#- Per source and file: how many records were read, rejected, superseded by a newer export
-    of the same run (runs) or step (history), and used. read = rejected + superseded + used,
-    checked by a test. -#}
+    of the same run (runs) or step (history) or by another record of the same evaluated model
+    and task (evaluations), skipped (files of an oe-eval folder that are not loaded) and used.
+    read = rejected + superseded + skipped + used, checked by a test. -#}
 
 with run_records as (
     select * from {{ ref('stg_wandb__run_records') }}
@@ -16,6 +17,33 @@ qa_prediction_records as (
 
 match_tables as (
     select * from {{ ref('stg_matches__match_tables') }}
+),
+
+prediction_files as (
+    select
+        source_file,
+        file_status
+    from {{ ref('int_evals__prediction_files') }}
+),
+
+eval_metrics_records as (
+    select * from {{ ref('stg_evals__metrics_records') }}
+),
+
+eval_task_records as (
+    select
+        source_file,
+        record_status
+    from {{ ref('int_evals__task_records') }}
+    where source_name = 'evals'
+),
+
+eval_prediction_records as (
+    select * from {{ ref('stg_evals__prediction_records') }}
+),
+
+dumps as (
+    select * from {{ ref('int_evals__dumps') }}
 ),
 
 history as (
@@ -44,6 +72,7 @@ run_counts as (
         count(*) filter (where run_records.reject_reason is not null) as records_rejected,
         count(*) filter (where run_records.reject_reason is null)
         - coalesce(any_value(chosen_runs.records_used), 0) as records_superseded,
+        0 as records_skipped,
         coalesce(any_value(chosen_runs.records_used), 0) as records_used,
         count(distinct run_records.run_id) filter (where run_records.reject_reason is null)
             as distinct_runs
@@ -75,6 +104,7 @@ history_counts as (
         count(*) as records_read,
         count(*) filter (where reject_reason is not null) as records_rejected,
         count(*) filter (where reject_reason is null and not is_used) as records_superseded,
+        0 as records_skipped,
         count(*) filter (where is_used) as records_used,
         count(distinct run_id) filter (where reject_reason is null) as distinct_runs
     from history_usage
@@ -84,14 +114,32 @@ history_counts as (
 qa_prediction_counts as (
     select
         'qa_predictions' as source_name,
-        regexp_replace(source_file, '^.*/files/', '') as source_file,
+        regexp_replace(qa_prediction_records.source_file, '^.*/files/', '') as source_file,
         'predictions_jsonl' as export_layout,
         count(*) as records_read,
-        count(*) filter (where reject_reason is not null) as records_rejected,
-        0 as records_superseded,
-        count(*) filter (where reject_reason is null) as records_used,
+        count(*) filter (where qa_prediction_records.reject_reason is not null) as records_rejected,
+        count(*) filter (
+            where
+            qa_prediction_records.reject_reason is null
+            and prediction_files.file_status is distinct from 'used'
+        ) as records_superseded,
+        0 as records_skipped,
+        count(*) filter (
+            where qa_prediction_records.reject_reason is null and prediction_files.file_status = 'used'
+        ) as records_used,
         cast(null as bigint) as distinct_runs
     from qa_prediction_records
+    left join prediction_files on qa_prediction_records.source_file = prediction_files.source_file
+    group by qa_prediction_records.source_file
+),
+
+eval_metrics_lines as (
+    select
+        source_file,
+        any_value(relative_path) as relative_path,
+        count(*) as records_read,
+        count(*) filter (where reject_reason is not null) as records_rejected
+    from eval_metrics_records
     group by source_file
 ),
 
@@ -104,9 +152,74 @@ match_table_counts as (
         1 as records_read,
         case when reject_reason is not null then 1 else 0 end as records_rejected,
         0 as records_superseded,
+        0 as records_skipped,
         case when reject_reason is null then 1 else 0 end as records_used,
         cast(null as bigint) as distinct_runs
     from match_tables
+),
+
+eval_metrics_usage as (
+    select
+        source_file,
+        count(*) filter (where record_status = 'used') as records_used,
+        count(*) filter (where record_status != 'used') as records_superseded
+    from eval_task_records
+    group by source_file
+),
+
+eval_metrics_counts as (
+    select
+        'eval_metrics' as source_name,
+        'evals/' || eval_metrics_lines.relative_path as source_file,
+        'metrics_all_jsonl' as export_layout,
+        eval_metrics_lines.records_read,
+        eval_metrics_lines.records_rejected,
+        coalesce(eval_metrics_usage.records_superseded, 0) as records_superseded,
+        0 as records_skipped,
+        coalesce(eval_metrics_usage.records_used, 0) as records_used,
+        cast(null as bigint) as distinct_runs
+    from eval_metrics_lines
+    left join eval_metrics_usage on eval_metrics_lines.source_file = eval_metrics_usage.source_file
+),
+
+eval_prediction_counts as (
+    select
+        'eval_predictions' as source_name,
+        'evals/' || eval_prediction_records.relative_path as source_file,
+        'predictions_jsonl' as export_layout,
+        count(*) as records_read,
+        count(*) filter (
+            where
+            eval_prediction_records.reject_reason is not null
+            or prediction_files.file_status = 'rejected'
+        ) as records_rejected,
+        count(*) filter (
+            where
+            eval_prediction_records.reject_reason is null
+            and prediction_files.file_status = 'superseded'
+        ) as records_superseded,
+        0 as records_skipped,
+        count(*) filter (
+            where eval_prediction_records.reject_reason is null and prediction_files.file_status = 'used'
+        ) as records_used,
+        cast(null as bigint) as distinct_runs
+    from eval_prediction_records
+    left join prediction_files on eval_prediction_records.source_file = prediction_files.source_file
+    group by eval_prediction_records.relative_path
+),
+
+eval_dump_file_counts as (
+    select
+        'eval_dump_files' as source_name,
+        'evals/' || dump_path as source_file,
+        'oe_eval_folder' as export_layout,
+        n_files as records_read,
+        0 as records_rejected,
+        0 as records_superseded,
+        n_files_skipped as records_skipped,
+        n_files_loaded as records_used,
+        cast(null as bigint) as distinct_runs
+    from dumps
 ),
 
 final as (
@@ -117,6 +230,12 @@ final as (
     select * from history_counts
     union all
     select * from qa_prediction_counts
+    union all
+    select * from eval_metrics_counts
+    union all
+    select * from eval_prediction_counts
+    union all
+    select * from eval_dump_file_counts
 )
 
 select * from final

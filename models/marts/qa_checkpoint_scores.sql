@@ -1,6 +1,7 @@
-{#- Per checkpoint and task: the mean of each per-question metric (var('qa_score_metrics'))
-    over the checkpoint's questions in qa_instances, beside full_eval's value of the same
-    `<task>_<metric>` at the checkpoint's full_eval_step, and the difference (instance mean
+{#- Per checkpoint and evaluated task (task_name, e.g. arc_easy:rc::olmes): the mean of each
+    per-question metric (var('qa_score_metrics')) over the checkpoint's questions in qa_instances, beside full_eval's value of the same
+    `<task>_<metric>` (task = the base task) at the checkpoint's full_eval_step, and the
+    difference (instance mean
     minus full_eval). A metric no question has is left out; full_eval_value is null where
     full_eval has no such column or step. -#}
 {%- set metrics = var('qa_score_metrics') %}
@@ -11,11 +12,13 @@ with instances as (
         params,
         seed,
         step,
+        task_name,
         task,
     {%- for metric in metrics %}
     {{ metric }}{{ ',' if not loop.last }}
     {%- endfor %}
     from {{ ref('qa_instances') }}
+    where model_kind = 'pretrained_checkpoint'
 ),
 
 seed_roles as (
@@ -53,13 +56,14 @@ task_means as (
         params,
         seed,
         step,
+        task_name,
         task,
         count(*) as n_questions,
     {%- for metric in metrics %}
     avg({{ metric }}) as {{ metric }}{{ ',' if not loop.last }}
     {%- endfor %}
     from instances
-    group by recipe, params, seed, step, task
+    group by recipe, params, seed, step, task_name, task
 ),
 
 metric_means as (
@@ -74,6 +78,7 @@ final as (
         metric_means.params,
         seed_roles.seed_role,
         metric_means.step,
+        metric_means.task_name,
         metric_means.task,
         metric_means.metric,
         metric_means.task || '_' || metric_means.metric as metric_label,

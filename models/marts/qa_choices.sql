@@ -1,28 +1,35 @@
-{#- One row per answer choice of a question: (recipe, params, seed, step, task, doc_id,
-    choice_index), choice_index 0-based like the predicted_index_* columns. Note
-    logits_per_byte is positive bits per byte (lower is better) while the other per-unit
-    scores are negative log-likelihoods. -#}
+{#- One row per answer choice of a question: (model_id, task_name, doc_id, choice_index),
+    choice_index 0-based like the predicted_index_* columns. Note logits_per_byte is positive
+    bits per byte (lower is better) while the other per-unit scores are negative
+    log-likelihoods. -#}
 
 with predictions as (
     select
-        prediction_records.recipe_slug,
-        prediction_records.params,
-        prediction_records.seed,
-        prediction_records.step,
-        prediction_records.task,
-        prediction_records.doc_id,
-        prediction_records.metrics.correct_choice,
-        prediction_records.model_output
-    from {{ ref('stg_qa__prediction_records') }} as prediction_records
-    where prediction_records.reject_reason is null
+        predictions.model_id,
+        predictions.model_kind,
+        predictions.run_id,
+        predictions.recipe_slug,
+        predictions.params,
+        predictions.seed,
+        predictions.step,
+        predictions.task_name,
+        predictions.task,
+        predictions.doc_id,
+        predictions.metrics.correct_choice,
+        predictions.model_output
+    from {{ ref('int_evals__predictions') }} as predictions
 ),
 
 choices as (
     select
+        model_id,
+        model_kind,
+        run_id,
         recipe_slug,
         params,
         seed,
         step,
+        task_name,
         task,
         doc_id,
         correct_choice,
@@ -33,11 +40,15 @@ choices as (
 
 final as (
     select
+        choices.model_id,
+        choices.model_kind,
+        choices.run_id,
         {{ canonical_recipe('choices.recipe_slug') }} as recipe,
         choices.recipe_slug,
         choices.params,
         choices.seed,
         choices.step,
+        choices.task_name,
         choices.task,
         choices.doc_id,
         choices.choice_index,

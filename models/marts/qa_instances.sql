@@ -1,18 +1,22 @@
-{#- One row per question of a checkpoint's evaluation: (recipe, params, seed, step, task,
-    doc_id), with the per-question metrics typed. -#}
+{#- One row per question of an evaluated model's task: (model_id, task_name, doc_id), with the
+    per-question metrics typed; pretrained checkpoints (QA tarballs) and oe-eval folders
+    (fine-tuned runs: run_id) alike. -#}
 
 with predictions as (
-    select * from {{ ref('stg_qa__prediction_records') }}
-    where reject_reason is null
+    select * from {{ ref('int_evals__predictions') }}
 ),
 
 final as (
     select
+        predictions.model_id,
+        predictions.model_kind,
+        predictions.run_id,
         {{ canonical_recipe('predictions.recipe_slug') }} as recipe,
         predictions.recipe_slug,
         predictions.params,
         predictions.seed,
         predictions.step,
+        predictions.task_name,
         predictions.task,
         predictions.doc_id,
         predictions.native_id,
@@ -37,6 +41,7 @@ final as (
         predictions.metrics.logits_per_char_corr,
         predictions.metrics.bits_per_byte_corr,
         len(predictions.model_output) as n_choices,
+        predictions.source_path,
         predictions.source_file
     from predictions
 )

@@ -1,32 +1,44 @@
-{#- One row per (recipe, params, seed, step, task): a pretrained checkpoint's evaluation on a
-    task, from its `<task>-metrics.json`. recipe/params/seed/step/task come from the path. -#}
+{#- One row per (model_id, task_name): an evaluated model's task-level evaluation - a
+    pretrained checkpoint's `<task>-metrics.json` (QA tarballs) or a line of an oe-eval
+    folder's `metrics-all.jsonl` (fine-tuned runs and other models, aggregate tasks included).
+    Identical records in several dumps are one row (`n_copies`, `copy_paths`); of differing
+    records the newest `current_date` wins (`n_differing_records`). -#}
 
-with task_metrics as (
-    select * from {{ ref('stg_qa__task_metrics') }}
-    where reject_reason is null
+with task_records as (
+    select * from {{ ref('int_evals__task_records') }}
+    where is_chosen
 ),
 
 final as (
     select
-        {{ canonical_recipe('recipe_slug') }} as recipe,
-        recipe_slug,
-        params,
-        seed,
-        step,
-        task,
-        task_name,
-        task_hash,
-        model_hash,
-        num_instances,
-        primary_metric,
-        primary_score,
-        metrics,
-        task_config,
-        model_config,
-        processing_time,
-        evaluated_on,
-        source_file
-    from task_metrics
+        task_records.model_id,
+        task_records.model_kind,
+        task_records.run_id,
+        {{ canonical_recipe('task_records.recipe_slug') }} as recipe,
+        task_records.recipe_slug,
+        task_records.params,
+        task_records.seed,
+        task_records.step,
+        task_records.model_name,
+        task_records.task_name,
+        task_records.task,
+        task_records.task_hash,
+        task_records.model_hash,
+        task_records.num_instances,
+        task_records.primary_metric,
+        task_records.primary_score,
+        task_records.metrics,
+        task_records.task_config,
+        task_records.model_config,
+        task_records.processing_time,
+        task_records.evaluated_on,
+        task_records.evaluated_at,
+        task_records.n_copies,
+        task_records.copy_paths,
+        task_records.n_differing_records,
+        task_records.source_path,
+        task_records.source_file
+    from task_records
 )
 
 select * from final

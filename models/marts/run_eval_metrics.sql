@@ -18,7 +18,7 @@
     )
 }}
 {#- Evaluation scores logged in run summaries, long form: one row per (run_id, task, metric),
-    with the canonical metric label (SPEC §7; null when unresolvable, e.g. aggregate tasks).
+    with the canonical metric label (SPEC §7; null when unresolvable, listed by a warning test).
     Incremental (millions of rows at 10,000 runs): a build recomputes only the runs whose
     chosen export record is new (another file, or its file reloaded: source_file, _loaded_at),
     and every run when the label dictionary or var('run_eval_metric_keys') changed

@@ -107,3 +107,50 @@ def test_int_vs_string_model_size(upstream_build: DbtResult) -> None:
     sizes = dict(upstream_build.query("select run_id, model_size from runs"))
     assert sizes[MATCHED] == 530_100_000  # a string in that run's config
     assert all(isinstance(value, int) for value in sizes.values())
+
+
+def summary_eval_keys(upstream_dir: Path) -> dict[tuple[str, str], float]:
+    """(run_id, key) -> value for every finite numeric evaluation key of the real summaries."""
+    import math
+
+    import duckdb
+
+    rows = duckdb.sql(
+        f"select run_id, summary from '{upstream_dir / 'wandb_runs_sample.parquet'}'"
+    ).fetchall()
+    found: dict[tuple[str, str], float] = {}
+    for run_id, summary in rows:
+        for key, value in json.loads(summary).items():
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            wanted = re.fullmatch(r"oe_eval_metrics/[^/]+/[^/]+", key) or re.fullmatch(
+                r"eval/.+-validation/Perplexity", key
+            )
+            if wanted and numeric and math.isfinite(value):
+                found[(run_id, key)] = float(value)
+    return found
+
+
+def expected_label(key: str) -> str:
+    """Independent reading of the label rule: `<set>-valppl`, else `<base task>_<metric>`."""
+    perplexity = re.fullmatch(r"eval/(.+)-validation/Perplexity", key)
+    if perplexity:
+        return f"{perplexity.group(1)}-valppl"
+    _, task, metric = key.split("/")
+    return f"{task.split(':')[0]}_{metric}"
+
+
+def test_every_summary_eval_key_labelled(upstream_build: DbtResult, upstream_dir: Path) -> None:
+    keys = summary_eval_keys(upstream_dir)
+    rows = upstream_build.query(
+        "select run_id, summary_key, value, metric_label from run_eval_metrics"
+    )
+    assert len(keys) == 1432
+    assert len(rows) == 1432
+    assert sum(label is not None for *_, label in rows) == 1432
+    for run_id, key, value, label in rows:
+        assert keys[(run_id, key)] == pytest.approx(value), key
+        assert label == expected_label(key), key
+    aggregate = {key for _, key, _, _ in rows if ":" in key}
+    assert "oe_eval_metrics/core_9mcqa:rc::olmes:full/acc_raw_micro" in aggregate
+    assert any(key.endswith("/predicted_index_raw") for _, key, _, _ in rows)
+    assert any(key.endswith("/correct_logit_per_token") for _, key, _, _ in rows)

@@ -48,20 +48,7 @@ final as (
         renamed.seed,
         renamed.step,
         renamed.task,
-        renamed.prediction.doc_id,
-        renamed.prediction.native_id ->> '$' as native_id,
-        case coalesce(json_type(renamed.prediction.native_id), 'NULL')
-            when 'VARCHAR' then 'string'
-            when 'NULL' then 'null'
-            when 'BIGINT' then 'int'
-            when 'UBIGINT' then 'int'
-            else lower(json_type(renamed.prediction.native_id))
-        end as native_id_kind,
-        renamed.prediction.label ->> '$' as label,
-        renamed.prediction.task_hash,
-        renamed.prediction.model_hash,
-        renamed.prediction.metrics,
-        renamed.prediction.model_output,
+        {{ prediction_record_columns('renamed.prediction') | indent(8) }},
         renamed.reject_reason,
         renamed.raw_excerpt,
         files.file_size,

@@ -25,6 +25,12 @@ metric_cases (raw_label, expected) as (
     ('dolma_common_crawl', 'dolma_common-crawl-valppl'),
     ('ARC-Easy acc_raw', 'arc_easy_acc_raw'),
     ('mmlu_abstract_algebra/correct_prob_per_char', 'mmlu_abstract_algebra_correct_prob_per_char'),
+    ('arc_easy/predicted_index_raw', 'arc_easy_predicted_index_raw'),
+    ('boolq_correct_logit_per_char', 'boolq_correct_logit_per_char'),
+    ('core_9mcqa_acc_raw_micro', 'core_9mcqa_acc_raw_micro'),
+    ('core_9mcqa/bits_per_byte_corr_macro', 'core_9mcqa_bits_per_byte_corr_macro'),
+    ('mmlu_acc_per_char_macro', 'mmlu_acc_per_char_macro'),
+    ('arc_easy_acc_raw_micro', null),
     ('not_a_metric', null)
 ),
 

@@ -1,0 +1,40 @@
+{{ config(materialized='table') }}
+{#- Every line of every `*-predictions.jsonl` under evals/, parsed once
+    (var('qa_prediction_json_type'), the same shape as the checkpoints' predictions) into
+    typed metrics and a typed list of answer choices. Stored: the qa_* marts, the rejects and
+    the counts read it. Lines that are not JSON keep `reject_reason`. -#}
+{%- set prediction_type = var('qa_prediction_json_type') | replace('\n', ' ') %}
+
+with source as (
+    {{ source_files('evals', 'prediction_lines') }}
+),
+
+renamed as (
+    select
+        filename as source_file,
+        {{ eval_relative_path('filename') }} as relative_path,
+        {{ eval_dump_path('relative_path') }} as dump_path,
+        regexp_extract(filename, '([^/]*)-predictions\.jsonl$', 1) as file_stem,
+        try(from_json(line, {{ sql_string(prediction_type) }})) as prediction,
+        case
+            when prediction is null then 'malformed JSON line'
+            when prediction['doc_id'] is null then 'prediction has no doc_id'
+        end as reject_reason,
+        case when prediction is null then left(line, 200) end as raw_excerpt
+    from source
+    where {{ has_text('line') }}
+),
+
+final as (
+    select
+        renamed.source_file,
+        renamed.relative_path,
+        renamed.dump_path,
+        renamed.file_stem,
+        {{ prediction_record_columns('renamed.prediction') | indent(8) }},
+        renamed.reject_reason,
+        renamed.raw_excerpt
+    from renamed
+)
+
+select * from final
