@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO, DbtResult, RunDbt, invoke_dbt
+from conftest import REPO, DbtResult, RunDbt, SampleCopy, invoke_dbt
 
 SAMPLE = REPO / "sample_data"
 UPSTREAM_MATCHED = "250912-172812_match_150M_c4_finetune_100Mtx1_DD-d17-530M-6250-2"
@@ -139,10 +139,8 @@ def test_run_eval_metrics_long_form(sample_build: DbtResult) -> None:
 # --- incremental --------------------------------------------------------------------------
 
 
-def test_incremental_history_adds_only_new_steps(run_dbt: RunDbt, tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    shutil.copytree(SAMPLE, data)
-    first = run_dbt(["build"], data)
+def test_incremental_history_adds_only_new_steps(sample_copy: SampleCopy) -> None:
+    data, first = sample_copy.data, sample_copy.first  # a copy of the sample, built once
     assert first.returncode == 0, first.output[-3000:]
     before = first.query("select count(*) from history")[0][0]
     run_id = "2025_09_04-09_30_00_full_ft_DD-dolma1_7-150M_Ft_--learning_rate=5e-05"
@@ -159,7 +157,7 @@ def test_incremental_history_adds_only_new_steps(run_dbt: RunDbt, tmp_path: Path
     time.sleep(1.1)  # a strictly newer modification time than the first export
     new_file = data / "wandb" / "wandb_history_2025_12.jsonl"
     new_file.write_text(json.dumps(entries) + "\n")
-    second = run_dbt(["build"], data)
+    second = sample_copy.build()
     assert second.returncode == 0, second.output[-3000:]
     assert second.query("select count(*) from history")[0][0] == before + 3
     repeated = second.query(
@@ -181,7 +179,7 @@ def test_incremental_history_adds_only_new_steps(run_dbt: RunDbt, tmp_path: Path
     # a deleted export is forgotten: its own steps go, the steps it shared come back from
     # the remaining export
     new_file.unlink()
-    third = run_dbt(["build"], data)
+    third = sample_copy.build()
     assert third.returncode == 0, third.output[-3000:]
     assert third.query(
         "select count(*) from intermediate.int_wandb__history_records"
@@ -206,10 +204,10 @@ def eval_rows(build: DbtResult, where: str = "true") -> list[tuple[object, ...]]
     )
 
 
-def test_incremental_eval_metrics_follow_the_chosen_record(run_dbt: RunDbt, tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    shutil.copytree(SAMPLE, data)
-    first = run_dbt(["build"], data)
+def test_incremental_eval_metrics_follow_the_chosen_record(
+    sample_copy: SampleCopy, run_dbt: RunDbt
+) -> None:
+    data, first = sample_copy.data, sample_copy.first  # a copy of the sample, built once
     assert first.returncode == 0, first.output[-3000:]
     before = eval_rows(first)
     # a newer snapshot (later summary _timestamp) of a run with evaluation keys, in a new file
@@ -230,7 +228,7 @@ def test_incremental_eval_metrics_follow_the_chosen_record(run_dbt: RunDbt, tmp_
     chosen["summary"]["_timestamp"] = chosen["summary"].get("_timestamp", 0) + 1_000_000
     new_file = data / "wandb" / "wandb_runs_2025_12.jsonl"
     new_file.write_text(json.dumps(chosen) + "\n")
-    second = run_dbt(["build"], data)
+    second = sample_copy.build()
     assert second.returncode == 0, second.output[-3000:]
     rows = {(task, metric): (value, source) for _, task, metric, value, _, _, source in
             eval_rows(second, f"run_id = '{run_id}'")}  # fmt: skip
@@ -244,29 +242,18 @@ def test_incremental_eval_metrics_follow_the_chosen_record(run_dbt: RunDbt, tmp_
     assert eval_rows(second) == eval_rows(fresh)
     # the export deleted: the run's values come back from the remaining export
     new_file.unlink()
-    third = run_dbt(["build"], data)
+    third = sample_copy.build()
     assert third.returncode == 0, third.output[-3000:]
     assert eval_rows(third) == before
     # other key patterns: every run is relabelled, perplexity keys leave the table
     keys_only = json.dumps({"run_eval_metric_keys": ["oe_eval_metrics/%/%"]})
-    fourth = run_dbt(["build", "--vars", keys_only], data)
+    fourth = sample_copy.build(["build", "--vars", keys_only])
     assert fourth.returncode == 0, fourth.output[-3000:]
     assert eval_rows(fourth) == [row for row in before if str(row[5]).startswith("oe_eval")]
     assert len(eval_rows(fourth)) < len(before)
 
 
 # --- upstream slices ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def upstream_data(upstream_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("upstream_history") / "data"
-    (data / "wandb").mkdir(parents=True)
-    (data / "pretrain").mkdir()
-    shutil.copy(upstream_dir / "wandb_runs_sample.parquet", data / "wandb")
-    shutil.copy(upstream_dir / "wandb_history_sample.parquet", data / "wandb")
-    shutil.copy(upstream_dir / "pretrain_metrics_sample.parquet", data / "pretrain")
-    return data
 
 
 def build(data: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> DbtResult:
@@ -276,10 +263,9 @@ def build(data: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> Db
     return result
 
 
-def test_upstream_history_flat(
-    upstream_data: Path, upstream_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    result = build(upstream_data, tmp_path_factory, "upstream_flat")
+def test_upstream_history_flat(upstream_build: DbtResult, upstream_dir: Path) -> None:
+    # the build of conftest's upstream_data: runs, flat Parquet history, pretraining metrics
+    result = upstream_build
     assert result.query("select count(*), count(distinct run_id) from history") == [(2549, 5)]
     assert result.query(
         f"select count(*), count(total_tokens) from history where run_id = '{UPSTREAM_DPO}'"
