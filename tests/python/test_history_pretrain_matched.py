@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import time
@@ -25,21 +26,31 @@ METRIC_REGEX = (
 
 
 def non_null_metric_cells(parquet: Path) -> int:
-    """Finite values in the metric columns of a full_eval file, counted column by column."""
+    """Finite values in the metric columns of a full_eval file, counted column by column in
+    Python over the file's rows (the upstream slice has ~1,900 metric columns: a DuckDB scan
+    per column took ~20 s, one query with a filtered count per column as long)."""
     connection = duckdb.connect()
-    columns = [
+    doubles = [
         name
         for name, kind in connection.sql(
             f"select column_name, column_type from (describe select * from '{parquet}')"
         ).fetchall()
         if kind == "DOUBLE"
-        and duckdb.sql("select regexp_full_match(?, ?)", params=[name, METRIC_REGEX]).fetchone()[0]
     ]
+    matching = {
+        name
+        for (name,) in connection.sql(
+            "select name from unnest(?::varchar[]) as t(name) where regexp_full_match(name, ?)",
+            params=[doubles, METRIC_REGEX],
+        ).fetchall()
+    }
+    relation = connection.sql(f"select * from '{parquet}'")
+    positions = [i for i, name in enumerate(relation.columns) if name in matching]
+    assert len(positions) == len(matching) > 0
+    rows = relation.fetchall()
     total = 0
-    for name in columns:
-        total += connection.sql(
-            f"select count(*) from '{parquet}' where isfinite(\"{name}\")"
-        ).fetchone()[0]
+    for i in positions:
+        total += sum(1 for row in rows if row[i] is not None and math.isfinite(row[i]))
     return total
 
 
