@@ -10,8 +10,9 @@ A `dbt build` costs 15-25 s here, so builds of the same inputs are shared:
   again;
 - `upstream_build` (session): the real upstream slices in ../shared.
 
-Under pytest-xdist (`--dist loadgroup`) each test that uses one of them is put in that
-fixture's group, so that a shared build runs on one worker only (`pytest_collection_modifyitems`).
+Under pytest-xdist (`-n 2 --dist loadgroup`, pyproject.toml) the tests that use one of them
+form one group and run on one worker, so that each shared build runs once (see the end of this
+file).
 """
 
 from __future__ import annotations
@@ -21,12 +22,18 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
+
+if TYPE_CHECKING:
+    from xdist.remote import Producer
+    from xdist.scheduler import Scheduling
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -246,29 +253,92 @@ def data_root(tmp_path: Path) -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
-# Shared-build fixture -> the pytest-xdist group of every test that uses it (first match wins).
+# --- pytest-xdist: the tests of one shared build run on one worker --------------------------
+#
+# `--dist loadgroup` sends the tests of one `xdist_group` to one worker. Every test that uses a
+# shared build gets its group here. pytest-xdist 3.8 passes a test's group to the controller by
+# appending `@group` to the node ID, which pytest 9.2's structured node IDs ignore, so its
+# loadgroup no longer groups (pytest-xdist issue #1386). Instead each worker writes the groups it
+# collected to a folder the controller made (GROUPS_ENV), and the controller's scheduler
+# (GroupScheduling) reads them.
+
+# Shared-build fixture -> the group of every test that uses it (first match wins).
 SHARED_BUILD_GROUPS = {
     "sample_build": "sample",
     "sample_rebuild": "sample",
     "sample_copy": "sample_copy",
     "upstream_build": "upstream",
 }
+GROUPS_ENV = "DR_INGEST_PYTEST_GROUPS_DIR"
+GROUPS_DIR_KEY = pytest.StashKey[Path]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # pytest-xdist registers this marker too; registered here for runs with `-p no:xdist`
+    # pytest-xdist registers this marker too; registered here for `-p no:xdist` runs
     config.addinivalue_line("markers", "xdist_group(name): run on one xdist worker")
+    controller = "PYTEST_XDIST_WORKER" not in os.environ
+    if controller and config.getoption("dist", "no") == "loadgroup":
+        groups_dir = Path(tempfile.mkdtemp(prefix="dr_ingest_pytest_groups_"))
+        config.stash[GROUPS_DIR_KEY] = groups_dir
+        os.environ[GROUPS_ENV] = str(groups_dir)  # the workers, started later, inherit it
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    groups_dir = config.stash.get(GROUPS_DIR_KEY, None)
+    if groups_dir is not None:
+        shutil.rmtree(groups_dir, ignore_errors=True)
+        os.environ.pop(GROUPS_ENV, None)
+
+
+def xdist_group_of(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker("xdist_group")
+    if mark is not None:
+        return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+    names = set(getattr(item, "fixturenames", ()))
+    return next((g for name, g in SHARED_BUILD_GROUPS.items() if name in names), None)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put each test that uses a shared build in that build's xdist group (`--dist loadgroup`
-    sends a group to one worker), unless the test names a group itself; runs before
-    pytest-xdist reads the marks."""
+    """Mark each test that uses a shared build with that build's group; on an xdist worker,
+    write {node ID: group} for the controller."""
+    groups: dict[str, str] = {}
     for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
+        group = xdist_group_of(item)
+        if group is None:
             continue
-        names = set(getattr(item, "fixturenames", ()))
-        group = next((g for name, g in SHARED_BUILD_GROUPS.items() if name in names), None)
-        if group is not None:
+        if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(group))
+        groups[item.nodeid] = group
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    groups_dir = os.environ.get(GROUPS_ENV)
+    if worker and groups_dir:
+        partial = Path(groups_dir) / f"{worker}.json.tmp"
+        partial.write_text(json.dumps(groups))
+        partial.replace(Path(groups_dir) / f"{worker}.json")
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> Scheduling | None:
+    """`--dist loadgroup` with the groups the workers wrote (see above)."""
+    groups_dir = config.stash.get(GROUPS_DIR_KEY, None)
+    if config.getoption("dist", "no") != "loadgroup" or groups_dir is None:
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class GroupScheduling(LoadGroupScheduling):
+        """LoadGroupScheduling whose groups come from the workers' files."""
+
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            if scope != nodeid:  # an `@group` suffix (a pytest-xdist that can pass it)
+                return scope
+            if self.groups is None:  # read once all workers have collected
+                self.groups = {}
+                for path in sorted(groups_dir.glob("*.json")):
+                    self.groups.update(json.loads(path.read_text()))
+            return self.groups.get(nodeid, nodeid)
+
+    return GroupScheduling(config, log)
