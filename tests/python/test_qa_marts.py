@@ -7,7 +7,7 @@ import shutil
 import tarfile
 from pathlib import Path
 
-from conftest import REPO, DbtResult, RunDbt
+from conftest import REPO, DbtResult, RunDbt, SampleRebuild
 
 SAMPLE = REPO / "sample_data"
 
@@ -48,14 +48,14 @@ def test_sample_qa_lines_reconcile(sample_build: DbtResult) -> None:
     assert lines == instances + rejected == 44
 
 
-def test_rebuild_does_not_extract_again(run_dbt: RunDbt, tmp_path: Path) -> None:
-    first = run_dbt(["build"], SAMPLE)
+def test_rebuild_does_not_extract_again(sample_rebuild: SampleRebuild) -> None:
+    # a build from scratch (its warehouse as it left it), then the same warehouse rebuilt
+    first, second = sample_rebuild.first, sample_rebuild.second
     assert first.returncode == 0, first.output[-3000:]
     statuses = first.query(
         "select status, count(*) from staging.stg_qa__extracted_archives group by 1"
     )
     assert dict(statuses) == {"extracted": 5}
-    second = run_dbt(["build"], SAMPLE)
     assert second.returncode == 0, second.output[-3000:]
     statuses = second.query(
         "select status, count(*) from staging.stg_qa__extracted_archives group by 1"

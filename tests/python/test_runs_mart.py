@@ -6,7 +6,7 @@ import json
 
 import duckdb
 import pytest
-from conftest import REPO, DbtResult
+from conftest import REPO, DbtResult, SampleRebuild
 
 SAMPLE_WANDB = REPO / "sample_data" / "wandb"
 
@@ -242,8 +242,10 @@ def test_run_configs_hold_the_chosen_exports_config(sample_build: DbtResult) -> 
     assert json.loads(str(config_text)) == first["config"]
 
 
-def test_rebuild_gives_identical_tables(sample_build: DbtResult, run_dbt) -> None:  # noqa: ANN001
-    second = run_dbt(["build"], REPO / "sample_data")
+def test_rebuild_gives_identical_tables(
+    sample_build: DbtResult, sample_rebuild: SampleRebuild
+) -> None:
+    second = sample_rebuild.first  # another build of the sample from scratch, its own warehouse
     assert second.returncode == 0, second.output[-3000:]
     checksum = "select count(*), sum(hash(columns(*))) from {table}"
     for table in ("runs", "ingest_rejects", "ingest_source_counts"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,17 +24,8 @@ def tokens(text: str) -> int:
     return int(match.group(1)) * UNITS[match.group(2).upper()]
 
 
-@pytest.fixture(scope="module")
-def upstream_build(upstream_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
-    from conftest import invoke_dbt
-
-    work = tmp_path_factory.mktemp("upstream")
-    data = work / "data"
-    (data / "wandb").mkdir(parents=True)
-    shutil.copy(upstream_dir / "wandb_runs_sample.parquet", data / "wandb")
-    result = invoke_dbt(["build"], data, work / "warehouse.duckdb", work)
-    assert result.returncode == 0, result.output[-5000:]
-    return result
+# upstream_build (conftest): one `dbt build` of the upstream slices, shared with
+# test_history_pretrain_matched; the run models read only wandb_runs_sample.parquet.
 
 
 def normalized(build: DbtResult) -> dict[str, dict[str, object]]:
