@@ -24,6 +24,9 @@ import duckdb
 import pytest
 from conftest import SHARED, DbtResult, invoke_dbt
 
+# one worker builds this module's shared data once (conftest: xdist groups)
+pytestmark = pytest.mark.xdist_group("checkpoints")
+
 MATCHED = "250912-172812_match_150M_c4_finetune_100Mtx1_DD-d17-530M-6250-2"
 MAIN_RUN = "2025_08_21-08_24_43_test_finetune_DD-dolma1_7-4M_main_1Mtx1_--learning_rate=5e-07"
 DERIVED_RUN = "250913-090000_match_60M_c4_finetune_10Mtx1_DD-d17-150M-38750-2"

@@ -22,6 +22,9 @@ from typing import Any
 import pytest
 from conftest import SHARED, DbtResult, invoke_dbt
 
+# one worker builds this module's shared data once (conftest: xdist groups)
+pytestmark = pytest.mark.xdist_group("eval_dumps")
+
 REAL_LINES = SHARED / "fixtures" / "real_eval_instances" / "arc_easy-predictions.jsonl"
 RUN_ID = "250912-172812_match_150M_c4_finetune_100Mtx1_DD-d17-530M-6250-2"
 MODEL_PATH = (

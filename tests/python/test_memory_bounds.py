@@ -28,6 +28,9 @@ import duckdb
 import pytest
 from conftest import BIN, REPO, DbtResult, invoke_dbt
 
+# one worker builds this module's shared data once (conftest: xdist groups)
+pytestmark = pytest.mark.xdist_group("memory_bounds")
+
 RUNS = 1000
 LIMITS = {"A": "1200MB", "B": "800MB", "C": "850MB"}
 

@@ -21,6 +21,9 @@ import duckdb
 import pytest
 from conftest import BIN, REPO
 
+# one worker builds this module's shared data once (conftest: xdist groups)
+pytestmark = pytest.mark.xdist_group("real_shaped")
+
 NESTED = ("config", "summary", "wandb_metadata", "system_metrics", "system_attrs", "sweep_info")
 SPEC_FORMS = {
     *(f"M{i}" for i in range(1, 6)),
