@@ -43,7 +43,8 @@
     (or no pretraining/QA files) therefore builds, and the log says which source was empty. -#}
 {% macro source_files(source_name, table_name) %}
     {%- set relation = source(source_name, table_name) -%}
-    {%- if not execute -%}
+    {#- outside execution, and in a dbt unit test (the source is a fixture, not a reader) -#}
+    {%- if not execute or not relation.external -%}
         {{ return('select * from ' ~ relation) }}
     {%- endif -%}
     {%- set files = source_file_list(source_name, table_name) -%}
