@@ -17,12 +17,25 @@
     cast({{ finite_double('core_metrics[3]') }} as bigint) as total_tokens
 {%- endmacro %}
 
-{#- Epoch seconds (number or numeric text) or ISO-8601 text -> TIMESTAMP (UTC). -#}
+{#- A W&B timestamp -> TIMESTAMP (UTC wall clock), the same whatever the session TimeZone:
+    - epoch seconds, a number or numeric text (`1755615516.494104`, the exporter's str() of
+      W&B's float): converted as an instant;
+    - text with an offset or zone (`...T14:58:36+02:00`, `...Z`, `... UTC`, a Parquet
+      TIMESTAMPTZ column cast to text): the instant, converted to UTC explicitly;
+    - naive text (`2025-08-19 14:58:36`, `2025-08-19T14:58:36`, a Parquet TIMESTAMP column
+      cast to text): read as UTC, as W&B logs. Cast to TIMESTAMP, never to TIMESTAMPTZ, which
+      would read it in the session zone (DuckDB's TimeZone follows the machine's TZ).
+    Anything else (and NaN, infinities, out-of-range numbers) is null. -#}
 {% macro epoch_or_iso_timestamp(expression) -%}
     case
-        when try_cast({{ expression }} as double) is not null
-            then cast(to_timestamp(try_cast({{ expression }} as double)) at time zone 'UTC' as timestamp)
-        else cast(try_cast({{ expression }} as timestamptz) at time zone 'UTC' as timestamp)
+        when isfinite(try_cast({{ expression }} as double))
+            then try(cast(to_timestamp(try_cast({{ expression }} as double)) at time zone 'UTC' as timestamp))
+        when regexp_matches(
+            trim(cast({{ expression }} as varchar)),
+            ':\d{2}(\.\d+)?\s*([zZ]|[+-]\d{1,2}(:?\d{2})?|[A-Za-z][A-Za-z_/+-]*)$'
+        )
+            then cast(try_cast(trim(cast({{ expression }} as varchar)) as timestamptz) at time zone 'UTC' as timestamp)
+        else try_cast(trim(cast({{ expression }} as varchar)) as timestamp)
     end
 {%- endmacro %}
 
@@ -40,11 +53,16 @@
 {#- The Parquet history files of a source by layout, read from the files' metadata:
     {'flat': [paths of flat files (layout A)], 'nested': [paths of files with a list column
     `json` (layout B)], 'metric_columns': [the flat files' columns other than run_id, step,
-    timestamp and runtime, in first-seen order]}. Empty lists outside execution. -#}
+    timestamp and runtime, in first-seen order], 'flat_groups': the flat files grouped by the
+    type of their `timestamp` column (epoch DOUBLE in current exports, TIMESTAMP in older
+    ones, TIMESTAMPTZ or text), [{'timestamp_type', 'files', 'metric_columns'}] - DuckDB cannot
+    unify a DOUBLE and a TIMESTAMP column of one name, so each group is read on its own}.
+    Empty lists outside execution. -#}
 {% macro history_parquet_layouts(source_name, table_name) %}
-    {%- set layouts = {'flat': [], 'nested': [], 'metric_columns': []} -%}
+    {%- set layouts = {'flat': [], 'nested': [], 'metric_columns': [], 'flat_groups': []} -%}
     {%- set metric_columns = layouts['metric_columns'] -%}
-    {%- for file, columns in source_parquet_columns(source_name, table_name).items() -%}
+    {%- set shapes = source_parquet_columns(source_name, table_name) -%}
+    {%- for file, columns in shapes.items() -%}
         {%- if 'json' in columns -%}
             {%- do layouts['nested'].append(file) -%}
         {%- else -%}
@@ -55,33 +73,65 @@
             {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- if layouts['flat'] -%}
+        {%- set timestamp_types = {} -%}
+        {%- for row in run_query(
+            "select file_name, duckdb_type from parquet_schema(" ~ sql_path_list(layouts['flat'])
+            ~ ") where name = 'timestamp'"
+        ) -%}
+            {%- do timestamp_types.update({row[0]: row[1]}) -%}
+        {%- endfor -%}
+        {%- set groups = {} -%}
+        {%- for file in layouts['flat'] -%}
+            {%- set timestamp_type = timestamp_types.get(file, 'none') -%}
+            {%- if timestamp_type not in groups -%}
+                {%- do groups.update({timestamp_type: {
+                    'timestamp_type': timestamp_type, 'files': [], 'metric_columns': []}}) -%}
+                {%- do layouts['flat_groups'].append(groups[timestamp_type]) -%}
+            {%- endif -%}
+            {%- set group = groups[timestamp_type] -%}
+            {%- do group['files'].append(file) -%}
+            {%- for column in shapes[file]
+                if column not in ['run_id', 'step', 'timestamp', 'runtime'] + group['metric_columns'] -%}
+                {%- do group['metric_columns'].append(column) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
     {{ return(layouts) }}
 {% endmacro %}
 
 {#- A select of (source_file, history_layout, entry) over the flat Parquet history files of
     `layouts` (history_parquet_layouts): every column other than run_id/step/timestamp/runtime
-    goes into the entry's `metrics`. With no such file, an empty select of the same shape. -#}
+    goes into the entry's `metrics`; `timestamp` becomes text (epoch_or_iso_timestamp types
+    it). One read per type of the `timestamp` column. With no such file, an empty select of
+    the same shape. -#}
 {% macro history_parquet_flat_entries(layouts) -%}
-    {%- if layouts['flat'] -%}
+    {%- if layouts['flat_groups'] -%}
+    {%- for group in layouts['flat_groups'] %}
+    {%- if not loop.first %}
+    union all
+    {% endif %}
     select
         filename as source_file,
         'history_flat_parquet' as history_layout,
         struct_pack(
             run_id := cast(run_id as varchar),
             step := cast(step as varchar),
-            "timestamp" := cast("timestamp" as varchar),
+            "timestamp" := {{ 'cast(null as varchar)' if group['timestamp_type'] == 'none'
+                else 'cast("timestamp" as varchar)' }},
             runtime := cast(runtime as varchar),
             metrics := json_object(
-                {%- for column in layouts['metric_columns'] %}
+                {%- for column in group['metric_columns'] %}
                 {{ sql_string(column) }}, {{ adapter.quote(column) }}{{ ',' if not loop.last }}
                 {%- endfor %}
             ),
             extra := cast(null as json)
         ) as entry
     from read_parquet(
-        [{% for file in layouts['flat'] %}{{ sql_string(file) }}{{ ', ' if not loop.last }}{% endfor %}],
+        {{ sql_path_list(group['files']) }},
         union_by_name = true, filename = true
     )
+    {%- endfor %}
     {%- else -%}
     {{ history_parquet_no_entries() }}
     {%- endif -%}
@@ -98,7 +148,7 @@
         'history_array_parquet' as history_layout,
         from_json(to_json(unnest(json)), {{ sql_string(entry_type) }}) as entry
     from read_parquet(
-        [{% for file in layouts['nested'] %}{{ sql_string(file) }}{{ ', ' if not loop.last }}{% endfor %}],
+        {{ sql_path_list(layouts['nested']) }},
         filename = true
     )
     {%- else -%}

@@ -1,5 +1,8 @@
 {#- File-backed sources. Each source table declares `meta.file_glob`; its
-    `external_location` reads the files matching it. -#}
+    `external_location` reads the files matching it. The models read a source through
+    source_files(), which lists the matching files itself (following symlinked files and
+    folders, which DuckDB's recursive glob skips) and hands that list to the reader in place
+    of the glob. -#}
 
 {#- The source's file glob (from its meta). -#}
 {% macro source_file_glob(source_name, table_name) %}
@@ -8,15 +11,31 @@
     {{ return(meta['file_glob']) }}
 {% endmacro %}
 
-{#- Number of files matching the source's glob (0 outside execution). -#}
-{% macro source_file_count(source_name, table_name) %}
+{#- The files matching the source's glob, symlinked files and folders followed (each real
+    folder and file once; see python_hooks/data_files.py), sorted; [] outside execution.
+    DuckDB's own recursive glob skips symlinks, so sources read this list instead. -#}
+{% macro source_file_list(source_name, table_name) %}
     {%- if not execute -%}
-        {{ return(0) }}
+        {{ return([]) }}
     {%- endif -%}
-    {%- set found = run_query(
-        'select count(*) from glob(' ~ sql_string(source_file_glob(source_name, table_name)) ~ ')'
-    ).columns[0].values()[0] -%}
-    {{ return(found) }}
+    {{ return(data_file_list(source_file_glob(source_name, table_name))) }}
+{% endmacro %}
+
+{#- The files matching a DuckDB-style glob, symlinks followed (the `dr_ingest_files`
+    function of the project's dbt-duckdb plugin, python_hooks/dbt_plugin.py). -#}
+{% macro data_file_list(glob) %}
+    {%- set rows = run_query('select unnest(dr_ingest_files(' ~ sql_string(glob) ~ '))') -%}
+    {{ return(rows.columns[0].values() | list) }}
+{% endmacro %}
+
+{#- A SQL list literal of paths: ['a', 'b']. -#}
+{% macro sql_path_list(paths) -%}
+    [{% for path in paths %}{{ sql_string(path) }}{{ ', ' if not loop.last }}{% endfor %}]
+{%- endmacro %}
+
+{#- Number of files matching the source's glob, symlinks followed (0 outside execution). -#}
+{% macro source_file_count(source_name, table_name) %}
+    {{ return(source_file_list(source_name, table_name) | length) }}
 {% endmacro %}
 
 {#- Select from a file-backed source, or from an empty relation of the source's declared
@@ -24,11 +43,22 @@
     (or no pretraining/QA files) therefore builds, and the log says which source was empty. -#}
 {% macro source_files(source_name, table_name) %}
     {%- set relation = source(source_name, table_name) -%}
-    {%- if not execute -%}
+    {#- outside execution, and in a dbt unit test (the source is a fixture, not a reader) -#}
+    {%- if not execute or not relation.external -%}
         {{ return('select * from ' ~ relation) }}
     {%- endif -%}
-    {%- if source_file_count(source_name, table_name) > 0 -%}
-        select * from {{ relation }}
+    {%- set files = source_file_list(source_name, table_name) -%}
+    {%- if files | length > 0 -%}
+        {#- the source's reader (external_location) over the listed files, not its glob -#}
+        {%- set glob_literal = sql_string(source_file_glob(source_name, table_name)) -%}
+        {%- set reader = relation.render() -%}
+        {%- if glob_literal not in reader -%}
+            {{ exceptions.raise_compiler_error(
+                'source ' ~ source_name ~ '.' ~ table_name ~ ': external_location must read '
+                ~ "'${file_glob}' (quoted), got: " ~ reader
+            ) }}
+        {%- endif -%}
+        select * from {{ reader | replace(glob_literal, sql_path_list(files)) }}
     {%- else -%}
         {{ log('dr_ingest: no file matches ' ~ source_file_glob(source_name, table_name)
             ~ ' -> source ' ~ source_name ~ '.' ~ table_name ~ ' is empty', info=True) }}
@@ -46,10 +76,11 @@
     (read from the files' metadata, not their data). -#}
 {% macro source_parquet_columns(source_name, table_name) %}
     {%- set shapes = {} -%}
-    {%- if execute and source_file_count(source_name, table_name) > 0 -%}
+    {%- set files = source_file_list(source_name, table_name) -%}
+    {%- if files | length > 0 -%}
         {%- set rows = run_query(
             "select file_name, string_agg(distinct split_part(path_in_schema, ', ', 1), '|' order by split_part(path_in_schema, ', ', 1)) from parquet_metadata("
-            ~ sql_string(source_file_glob(source_name, table_name)) ~ ") group by file_name order by file_name"
+            ~ sql_path_list(files) ~ ") group by file_name order by file_name"
         ) -%}
         {%- for row in rows -%}
             {%- do shapes.update({row[0]: row[1].split('|')}) -%}

@@ -85,7 +85,7 @@ typed as (
         state,
         project,
         entity,
-        cast(try_cast(created_at as timestamptz) at time zone 'UTC' as timestamp) as created_at,
+        {{ epoch_or_iso_timestamp('created_at') | indent(8) }} as created_at,
         run_name,
         tags,
         has_config,
