@@ -83,6 +83,7 @@ def generate(
     qa_questions: int,
     synthetic: bool = False,
     upstream: Path | None = None,
+    layouts: str = "A,B,C",
 ) -> dict[str, Any]:
     """The tiny sample's hand-made cases, pretraining data and QA (generate_sample_data.py),
     plus `runs` generated runs with `history_steps` steps each: real-shaped by default
@@ -112,6 +113,8 @@ def generate(
             str(runs),
             "--history-steps",
             str(history_steps),
+            "--layouts",
+            layouts,
             *(["--upstream", str(upstream)] if upstream else []),
         ]
         shaped = run_json(real)
@@ -326,7 +329,13 @@ def run_scale(args: argparse.Namespace, runs: int, work: Path, fixed: Build) -> 
     if data_dir.exists():
         shutil.rmtree(data_dir)
     counts = generate(
-        data_dir, runs, args.history_steps, args.qa_questions, args.synthetic, args.upstream
+        data_dir,
+        runs,
+        args.history_steps,
+        args.qa_questions,
+        args.synthetic,
+        args.upstream,
+        args.layouts,
     )
     db_path = work / f"bench_{runs}.duckdb"
     for stale in work.glob(f"bench_{runs}.duckdb*"):
@@ -417,6 +426,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--upstream", type=Path, help="the real records for real_shaped.py (default: ../shared)"
+    )
+    parser.add_argument(
+        "--layouts",
+        default="A,B,C",
+        help="run export layouts of the real-shaped runs (A JSONL, B Parquet, C exporter)",
     )
     args = parser.parse_args(argv)
     args.memory_limit = os.environ.get("DR_INGEST_MEMORY_LIMIT", "3500MB")
