@@ -91,7 +91,7 @@ EXPORTER_KEYS = (
     "heartbeat_at",
 )
 EXPORTED_AT = "2025-11-02T09:00:00Z"
-HISTORY_MEMORY = "2GB"  # DuckDB's limit while writing history (it spills beyond)
+HISTORY_MEMORY = "6GB"  # runs before (never beside) a build; sorting 5 M exporter rows needs it
 LEARNING_RATES = (1e-05, 2e-05, 5e-05, 5e-06, 2e-06, 5e-07, 1e-04)
 SEEDS = (8, 42, 1, 2, 3, 4, 5, 7, 11, 13)
 LAYOUTS = ("A", "B", "C")

@@ -272,3 +272,22 @@ def test_malformed_matching_table_is_a_reject(real_build: DbtResult) -> None:
     )
     files = len(list(REAL_MATCHES.rglob("*.json")))
     assert counts == (files + 1, 1, files)
+
+
+def test_real_data_confirms_index_0_is_the_default_role(real_build: DbtResult) -> None:
+    """The real full_eval slice's seed 0 has the perplexity the real matching table gives the
+    default role (530M, step 6250, c4_en): seed_roles' index 0 = default is confirmed."""
+    (full_eval_value,) = one(
+        real_build,
+        "select pretrain_metrics.value from pretrain_metrics"
+        " inner join seeds.seed_roles on pretrain_metrics.seed = seed_roles.seed_index"
+        " where seed_roles.seed_role = 'default' and params = '530M' and data = 'Dolma1.7'"
+        " and step = 6250 and metric_label = 'c4_en-valppl'",
+    )
+    (matched_score,) = one(
+        real_build,
+        "select matched_score from checkpoint_matches where target_params = '150M'"
+        " and target_step = 37500 and perplexity_set = 'c4_en' and candidate_params = '530M'"
+        " and candidate_recipe = 'Dolma1.7' and candidate_seed_role = 'default'",
+    )
+    assert full_eval_value == pytest.approx(matched_score, rel=1e-12)
