@@ -287,6 +287,7 @@ def test_real_data_confirms_index_0_is_the_default_role(real_build: DbtResult) -
     (matched_score,) = one(
         real_build,
         "select matched_score from checkpoint_matches where target_params = '150M'"
+        " and target_seed_role = 'default'"
         " and target_step = 37500 and perplexity_set = 'c4_en' and candidate_params = '530M'"
         " and candidate_recipe = 'Dolma1.7' and candidate_seed_role = 'default'",
     )
