@@ -134,7 +134,8 @@ final as (
         / filled.num_finetune_tokens * 100 as abs_difference_ft_tokens_pct
     from filled
     left join seed_roles on filled.ckpt_seed = seed_roles.seed_index
-    cross join default_seed_role
+    -- a left join: without a default role in the seed the runs stay (role null), never vanish
+    left join default_seed_role on true
     left join final_steps on filled.ckpt_params = final_steps.params
 )
 
