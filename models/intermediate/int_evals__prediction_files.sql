@@ -12,7 +12,11 @@
 with checkpoint_files as (
     select
         source_file,
-        {{ qa_path_columns('source_file') | indent(8) }},
+        recipe_slug,
+        params,
+        seed,
+        step,
+        task,
         {{ checkpoint_path('recipe_slug', 'params', 'seed', 'step') }} as checkpoint
     from {{ ref('stg_qa__prediction_files') }}
 ),

@@ -107,7 +107,7 @@ unusable_qa_archives as (
 unusable_qa_predictions as (
     select
         'qa_predictions' as source_name,
-        regexp_replace(source_file, '^.*/files/', '') as source_file,
+        source_file,
         cast(doc_id as varchar) as record_key,
         reject_reason as reason,
         'dropped' as action,
@@ -119,7 +119,7 @@ unusable_qa_predictions as (
 unusable_qa_task_metrics as (
     select
         'qa_task_metrics' as source_name,
-        regexp_replace(source_file, '^.*/files/', '') as source_file,
+        source_file,
         task as record_key,
         reject_reason as reason,
         'dropped' as action,

@@ -114,7 +114,7 @@ history_counts as (
 qa_prediction_counts as (
     select
         'qa_predictions' as source_name,
-        regexp_replace(qa_prediction_records.source_file, '^.*/files/', '') as source_file,
+        qa_prediction_records.source_file,
         'predictions_jsonl' as export_layout,
         count(*) as records_read,
         count(*) filter (where qa_prediction_records.reject_reason is not null) as records_rejected,

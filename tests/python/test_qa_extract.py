@@ -1,4 +1,9 @@
-"""Tests of python_hooks.qa_extract: safe, tolerant, idempotent extraction of QA tarballs."""
+"""Tests of the QA hook (python_hooks.qa_*): safe, tolerant, incremental streaming of tarballs.
+
+The hook hands each batch to a store; :class:`RecordingStore` keeps in memory what the
+warehouse store keeps in tables (the files' contents by checkpoint, the state), so these tests
+see exactly what would be loaded. The warehouse store itself is tested in test_qa_store.py.
+"""
 
 from __future__ import annotations
 
@@ -12,24 +17,20 @@ import subprocess
 import sys
 import tarfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from python_hooks import qa_extract
-from python_hooks.qa_extract import (
-    ManifestRow,
-    MemberReject,
-    extract_qa_tarballs,
-    main,
-    member_rejects,
-)
+from python_hooks import qa_extract, qa_members
+from python_hooks.qa_extract import Options, load_qa_archives
+from python_hooks.qa_state import Entry
+from python_hooks.qa_store import BatchFile
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = REPO_ROOT / "scripts" / "generate_qa_sample.py"
-WORK_OUTPUTS = {"manifest.json", "manifest.jsonl", "rejects.jsonl"}
+PLACEHOLDERS = {"batch/empty/0/empty-predictions.jsonl", "batch/empty/0/empty-metrics.json"}
 
 Member = tuple[tarfile.TarInfo, bytes | None]
 
@@ -86,17 +87,40 @@ def noise(size: int, seed: int = 7) -> bytes:
 # --- running and checking ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+class RecordingStore:
+    """A store that keeps every committed file's content and the state, like the warehouse."""
+
+    def __init__(self) -> None:
+        self.state: dict[str, Entry] = {}
+        self.files: dict[str, dict[str, bytes]] = {}
+        self.commits = 0
+
+    def previous(self) -> dict[str, Entry]:
+        return dict(self.state)
+
+    def commit(self, entries: Sequence[Entry], files: Sequence[BatchFile]) -> None:
+        self.commits += 1
+        for entry in entries:
+            self.state[entry.archive] = entry
+            self.files.pop(entry.archive, None)
+        for file in files:
+            rel = f"{file.coords.rel_dir}/{Path(file.scratch_path).name}"
+            self.files.setdefault(file.archive, {})[rel] = Path(file.scratch_path).read_bytes()
+
+    def forget(self, archives: Sequence[str]) -> None:
+        for archive in archives:
+            self.state.pop(archive, None)
+            self.files.pop(archive, None)
+
+
+@dataclass
 class Env:
     """A tmp_path with a QA root and a work dir (one level deeper, to catch escapes)."""
 
     tmp: Path
     qa_root: Path
     work_dir: Path
-
-    @property
-    def files(self) -> Path:
-        return self.work_dir / "files"
+    store: RecordingStore = field(default_factory=RecordingStore)
 
     def write(self, rel: str, data: bytes) -> Path:
         path = self.qa_root / rel
@@ -127,35 +151,54 @@ def outside_snapshot(env: Env) -> dict[str, tuple[int, int]]:
 
 
 def assert_work_dir_clean(env: Env) -> None:
-    """The work dir holds only files/, the three state files, and no temp leftovers."""
-    assert {p.name for p in env.work_dir.iterdir()} <= {*WORK_OUTPUTS, "files"}
-    assert {p.name for p in env.work_dir.iterdir()} >= WORK_OUTPUTS
-    for path in env.work_dir.rglob("*"):
-        assert not path.is_symlink()
-        assert not path.name.endswith(".tmp")
+    """After a run the work dir holds only the two empty placeholder files."""
+    files = {
+        p.relative_to(env.work_dir).as_posix(): p.stat().st_size
+        for p in env.work_dir.rglob("*")
+        if not p.is_dir() or p.is_symlink()
+    }
+    assert files == dict.fromkeys(PLACEHOLDERS, 0)
 
 
-def run(env: Env, **kwargs: Any) -> dict[str, ManifestRow]:  # noqa: ANN401 - pass-through
-    """Extract, check nothing was written outside the work dir, return the rows by archive."""
+Row = tuple[str, str | None, str | None, int | None, int | None, int, str, str | None]
+
+
+def row(entry: Entry) -> Row:
+    c = entry.coords
+    return (
+        entry.archive, c.recipe if c else None, c.params if c else None,
+        c.seed if c else None, c.step if c else None,
+        entry.members_written, entry.status, entry.reason,
+    )  # fmt: skip
+
+
+def run(env: Env, **options: Any) -> dict[str, Entry]:  # noqa: ANN401 - pass-through
+    """Load, check nothing was written outside the work dir, return the entries by archive."""
     before = outside_snapshot(env)
-    rows = extract_qa_tarballs(env.qa_root, env.work_dir, **kwargs)
+    entries = load_qa_archives(env.qa_root, env.work_dir, env.store, Options(**options))
     assert outside_snapshot(env) == before
     assert not [p for p in env.tmp.rglob("*evil*") if env.qa_root not in p.parents]
     assert_work_dir_clean(env)
-    assert read_jsonl(env.work_dir / "manifest.jsonl") == [row.__dict__ for row in rows]
-    return {row.archive: row for row in rows}
+    assert set(entries) == set(env.store.state)
+    return entries
 
 
 def written(env: Env) -> set[str]:
-    return {p.relative_to(env.files).as_posix() for p in env.files.rglob("*") if p.is_file()}
+    return {rel for files in env.store.files.values() for rel in files}
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
+def content(env: Env, rel: str) -> bytes:
+    found = [files[rel] for files in env.store.files.values() if rel in files]
+    assert len(found) == 1
+    return found[0]
+
+
+def member_rejects(env: Env) -> list[tuple[str, str, str]]:
+    return [(a, m, r) for a, e in sorted(env.store.state.items()) for m, r in e.rejects]
 
 
 def rejects_of(env: Env, archive: str) -> dict[str, str]:
-    return {r.member: r.reason for r in member_rejects(env.work_dir) if r.archive == archive}
+    return dict(env.store.state[archive].rejects)
 
 
 def task_files(step_dir: str, *tasks: str) -> set[str]:
@@ -177,18 +220,13 @@ def test_step_tarball_extracted_and_other_members_recorded(env: Env) -> None:
 
     rows = run(env)
 
-    assert rows == {
-        STEP1: ManifestRow(STEP1, "r1", "150M", 1, 1, 4, "extracted", None),
+    assert {k: row(e) for k, e in rows.items()} == {
+        STEP1: (STEP1, "r1", "150M", 1, 1, 4, "loaded", None),
     }
+    assert rows[STEP1].questions == 2
     assert written(env) == task_files(STEP1_DIR, "arc_easy", "boolq")
-    metrics = env.files / STEP1_DIR / "boolq-metrics.json"
-    assert json.loads(metrics.read_text()) == {"t": "b"}
-    assert member_rejects(env.work_dir) == [
-        MemberReject(STEP1, "step-1/README.md", qa_extract.SKIPPED_NOT_TASK_FILE)
-    ]
-    assert read_jsonl(env.work_dir / "rejects.jsonl") == [
-        {"archive": STEP1, "member": "step-1/README.md", "reason": qa_extract.SKIPPED_NOT_TASK_FILE}
-    ]
+    assert json.loads(content(env, f"{STEP1_DIR}/boolq-metrics.json")) == {"t": "b"}
+    assert member_rejects(env) == [(STEP1, "step-1/README.md", qa_members.SKIPPED_NOT_TASK_FILE)]
 
 
 def test_path_traversal_member_never_written(env: Env) -> None:
@@ -201,7 +239,7 @@ def test_path_traversal_member_never_written(env: Env) -> None:
 
     rows = run(env)
 
-    assert rows[STEP1].status == "extracted"
+    assert rows[STEP1].status == "loaded"
     assert rows[STEP1].members_written == 2
     assert written(env) == task_files(STEP1_DIR, "arc_easy")
     assert rejects_of(env, STEP1) == {
@@ -286,21 +324,19 @@ def test_oversize_member_never_written(env: Env) -> None:
     assert rejects_of(env, STEP1) == {"step-1/big-metrics.json": "oversize: 101 bytes > max 100"}
 
 
-def test_symlinked_output_folder_never_written_through(env: Env) -> None:
+@pytest.mark.parametrize("folder", ["spool", "batch"])
+def test_symlinked_scratch_folder_never_written_through(env: Env, folder: str) -> None:
     elsewhere = env.tmp / "elsewhere"
     elsewhere.mkdir()
     env.work_dir.mkdir()
-    (env.work_dir / "files").symlink_to(elsewhere, target_is_directory=True)
+    (env.work_dir / folder).symlink_to(elsewhere, target_is_directory=True)
     env.write(STEP1, step_tar_gz(1, {"boolq": "b"}))
-    before = outside_snapshot(env)
 
-    rows = extract_qa_tarballs(env.qa_root, env.work_dir)
+    rows = run(env)
 
-    assert outside_snapshot(env) == before
     assert list(elsewhere.iterdir()) == []
-    assert rows[0].status == "rejected"
-    assert "outside" in str(rows[0].reason)
-    assert not (env.work_dir / ".tmp").exists()
+    assert rows[STEP1].status == "loaded"
+    assert written(env) == task_files(STEP1_DIR, "boolq")
 
 
 def test_tgz_suffix_accepted_in_both_layouts(env: Env) -> None:
@@ -323,11 +359,11 @@ def test_tgz_suffix_accepted_in_both_layouts(env: Env) -> None:
 # --- corrupt and truncated archives ------------------------------------------------------------
 
 
-def assert_one_line_reason(row: ManifestRow) -> None:
-    assert row.status == "rejected"
-    assert row.members_written == 0
-    assert row.reason
-    assert "\n" not in row.reason
+def assert_one_line_reason(entry: Entry) -> None:
+    assert entry.status == "rejected"
+    assert entry.members_written == 0
+    assert entry.reason
+    assert "\n" not in entry.reason
 
 
 def test_corrupt_gzip_rejected_others_extracted(env: Env) -> None:
@@ -339,16 +375,14 @@ def test_corrupt_gzip_rejected_others_extracted(env: Env) -> None:
 
     bad = rows["r1/150M/seed-1/step-2.tar.gz"]
     assert_one_line_reason(bad)
-    assert (bad.recipe, bad.params, bad.seed, bad.step) == ("r1", "150M", 1, 2)
+    assert row(bad)[1:5] == ("r1", "150M", 1, 2)
     assert_one_line_reason(rows["models/r2.tar.gz"])
-    assert rows["models/r2.tar.gz"].recipe is None
-    assert rows[STEP1].status == "extracted"
+    assert rows["models/r2.tar.gz"].coords is None
+    assert rows[STEP1].status == "loaded"
     assert written(env) == task_files(STEP1_DIR, "boolq")
-    rejects = read_jsonl(env.work_dir / "rejects.jsonl")
-    assert {(r["archive"], r["member"]) for r in rejects} == {
-        ("models/r2.tar.gz", None),
-        ("r1/150M/seed-1/step-2.tar.gz", None),
-    }
+    rejected = {key for key, entry in env.store.state.items() if not entry.ok}
+    assert rejected == {"models/r2.tar.gz", "r1/150M/seed-1/step-2.tar.gz"}
+    assert member_rejects(env) == []
 
 
 def big_step_archive() -> bytes:
@@ -369,10 +403,10 @@ def test_truncated_archive_leaves_nothing_behind(env: Env) -> None:
     rows = run(env)
 
     assert_one_line_reason(rows["r1/150M/seed-1/step-2.tar.gz"])
-    assert not (env.files / "r1/150M/seed-1/step-2").exists()
-    assert rows[STEP1].status == "extracted"
+    assert "r1/150M/seed-1/step-2.tar.gz" not in env.store.files
+    assert rows[STEP1].status == "loaded"
     assert written(env) == task_files(STEP1_DIR, "boolq")
-    assert member_rejects(env.work_dir) == []
+    assert member_rejects(env) == []
 
 
 @pytest.mark.parametrize("cut", ["header_boundary", "inside_header", "inside_data"])
@@ -430,11 +464,9 @@ def test_nested_archives_extracted_per_inner_archive(env: Env) -> None:
 
     inner = f"{CONTAINER}!rec/150M/seed-1/step-10.tar.gz"
     nested_folder = f"{CONTAINER}!top/rec/1B/seed-2/step-20.tar.gz"
-    assert rows[CONTAINER] == ManifestRow(CONTAINER, None, None, None, None, 0, "extracted", None)
-    assert rows[inner] == ManifestRow(inner, "rec", "150M", 1, 10, 4, "extracted", None)
-    assert rows[nested_folder] == ManifestRow(
-        nested_folder, "rec", "1B", 2, 20, 2, "extracted", None
-    )
+    assert row(rows[CONTAINER]) == (CONTAINER, None, None, None, None, 0, "loaded", None)
+    assert row(rows[inner]) == (inner, "rec", "150M", 1, 10, 4, "loaded", None)
+    assert row(rows[nested_folder]) == (nested_folder, "rec", "1B", 2, 20, 2, "loaded", None)
     for step in (30, 40):
         assert_one_line_reason(rows[f"{CONTAINER}!rec/150M/seed-1/step-{step}.tar.gz"])
     assert len(rows) == 5
@@ -442,8 +474,8 @@ def test_nested_archives_extracted_per_inner_archive(env: Env) -> None:
         "rec/1B/seed-2/step-20", "mmlu_anatomy"
     )
     assert rejects_of(env, CONTAINER) == {
-        "rec/README.md": qa_extract.SKIPPED_NOT_STEP_TARBALL,
-        "misc/other.tar.gz": qa_extract.SKIPPED_BAD_STEP_PATH,
+        "rec/README.md": qa_members.SKIPPED_NOT_STEP_TARBALL,
+        "misc/other.tar.gz": qa_members.SKIPPED_BAD_STEP_PATH,
         "rec/150M/seed-1/step-50.tar.gz": "unsafe: symbolic link to /etc/passwd",
     }
     assert rejects_of(env, nested_folder) == {
@@ -465,7 +497,7 @@ def test_truncated_recipe_tarball_keeps_completed_inner_archives(env: Env) -> No
     rows = run(env)
 
     assert_one_line_reason(rows[CONTAINER])
-    assert rows[f"{CONTAINER}!rec/150M/seed-1/step-10.tar.gz"].status == "extracted"
+    assert rows[f"{CONTAINER}!rec/150M/seed-1/step-10.tar.gz"].status == "loaded"
     assert_one_line_reason(rows[f"{CONTAINER}!rec/150M/seed-1/step-20.tar.gz"])
     assert written(env) == task_files("rec/150M/seed-1/step-10", "boolq")
 
@@ -478,29 +510,22 @@ def test_duplicate_step_rejected_first_in_path_order_wins(env: Env) -> None:
     rows = run(env)
     again = run(env)
 
-    assert rows[inner].status == "extracted"
+    assert rows[inner].status == "loaded"
     assert rows[STEP1].status == "rejected"
     assert rows[STEP1].reason == f"duplicate step {STEP1_DIR}: already provided by {inner}"
     assert again[inner].status == "unchanged"
     assert again[STEP1].reason == rows[STEP1].reason
-    assert json.loads((env.files / STEP1_DIR / "boolq-metrics.json").read_text()) == {"t": "inner"}
+    assert json.loads(content(env, f"{STEP1_DIR}/boolq-metrics.json")) == {"t": "inner"}
 
     (env.qa_root / "models/r1.tar.gz").unlink()
     rows = run(env)
 
     assert list(rows) == [STEP1]
-    assert rows[STEP1].status == "extracted"
-    assert json.loads((env.files / STEP1_DIR / "boolq-metrics.json").read_text()) == {"t": "outer"}
+    assert rows[STEP1].status == "loaded"
+    assert json.loads(content(env, f"{STEP1_DIR}/boolq-metrics.json")) == {"t": "outer"}
 
 
 # --- idempotency -------------------------------------------------------------------------------
-
-
-def stats(env: Env) -> dict[str, tuple[int, int]]:
-    return {
-        rel: ((env.files / rel).stat().st_mtime_ns, (env.files / rel).stat().st_ino)
-        for rel in written(env)
-    }
 
 
 def write_mixed_qa_root(env: Env) -> None:
@@ -513,15 +538,15 @@ def write_mixed_qa_root(env: Env) -> None:
 def test_rerun_without_changes_extracts_nothing(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     write_mixed_qa_root(env)
     first = run(env)
-    before = stats(env)
-    rejects_before = member_rejects(env.work_dir)
-    rejects_file = (env.work_dir / "rejects.jsonl").read_text()
+    commits = env.store.commits
+    files_before = dict(env.store.files)
+    rejects_before = member_rejects(env)
 
     def fail(*args: object) -> None:
         raise AssertionError(f"archive read again: {args}")
 
-    monkeypatch.setattr(qa_extract, "_read_step_stream", fail)
-    monkeypatch.setattr(qa_extract, "_read_container", fail)
+    monkeypatch.setattr(qa_extract, "read_step_stream", fail)
+    monkeypatch.setattr(qa_extract, "stream_recipe_tarball", fail)
     second = run(env)
 
     assert second.keys() == first.keys()
@@ -530,10 +555,10 @@ def test_rerun_without_changes_extracts_nothing(env: Env, monkeypatch: pytest.Mo
         assert second[key].status == expected
         assert second[key].members_written == row.members_written
         assert second[key].reason == row.reason
-    assert stats(env) == before
-    assert member_rejects(env.work_dir) == rejects_before
+    assert env.store.commits == commits
+    assert env.store.files == files_before
+    assert member_rejects(env) == rejects_before
     assert len(rejects_before) == 5
-    assert (env.work_dir / "rejects.jsonl").read_text() == rejects_file
 
 
 def touch_later(path: Path) -> None:
@@ -550,10 +575,9 @@ def test_changed_archive_is_extracted_again(env: Env) -> None:
 
     rows = run(env)
 
-    assert rows[STEP1] == ManifestRow(STEP1, "r1", "150M", 1, 1, 4, "extracted", None)
+    assert row(rows[STEP1]) == (STEP1, "r1", "150M", 1, 1, 4, "loaded", None)
     assert written(env) == task_files(STEP1_DIR, "arc_easy", "mmlu_anatomy")
-    metrics = env.files / STEP1_DIR / "arc_easy-metrics.json"
-    assert json.loads(metrics.read_text()) == {"t": "new"}
+    assert json.loads(content(env, f"{STEP1_DIR}/arc_easy-metrics.json")) == {"t": "new"}
 
 
 def test_changed_recipe_tarball_replaces_its_inner_archives(env: Env) -> None:
@@ -570,7 +594,7 @@ def test_changed_recipe_tarball_replaces_its_inner_archives(env: Env) -> None:
     rows = run(env)
 
     assert sorted(rows) == [CONTAINER, f"{CONTAINER}!rec/150M/seed-1/step-10.tar.gz"]
-    assert {row.status for row in rows.values()} == {"extracted"}
+    assert {entry.status for entry in rows.values()} == {"loaded"}
     assert written(env) == task_files("rec/150M/seed-1/step-10", "arc_easy")
 
 
@@ -588,77 +612,67 @@ def test_removed_or_now_corrupt_archive_output_removed(env: Env) -> None:
     assert list(rows) == [step2]
     assert_one_line_reason(rows[step2])
     assert written(env) == set()
-    assert list(env.files.iterdir()) == []
-
-
-def test_deleted_output_file_triggers_reextraction(env: Env) -> None:
-    env.write(STEP1, step_tar_gz(1, {"boolq": "b"}))
-    run(env)
-    (env.files / STEP1_DIR / "boolq-metrics.json").unlink()
-
-    rows = run(env)
-
-    assert rows[STEP1].status == "extracted"
-    assert written(env) == task_files(STEP1_DIR, "boolq")
-
-
-def test_changed_max_member_bytes_reextracts(env: Env) -> None:
-    env.write(STEP1, step_tar_gz(1, {"boolq": "b"}))
-    run(env)
-
-    rows = run(env, max_member_bytes=5)
-
-    assert rows[STEP1].status == "extracted"
-    assert rows[STEP1].members_written == 0
-    assert written(env) == set()
+    assert list(env.store.state) == [step2]
 
 
 def test_missing_qa_root_returns_nothing(env: Env, caplog: pytest.LogCaptureFixture) -> None:
     missing = env.tmp / "nowhere"
     before = outside_snapshot(env)
     with caplog.at_level(logging.INFO, logger="dr_ingest.qa_extract"):
-        rows = extract_qa_tarballs(missing, env.work_dir)
+        rows = load_qa_archives(missing, env.work_dir, env.store)
 
-    assert rows == []
+    assert rows == {}
     assert outside_snapshot(env) == before
     assert_work_dir_clean(env)
     assert len(caplog.records) == 1
     assert not missing.exists()
-    assert (env.work_dir / "manifest.jsonl").read_text() == ""
-    assert (env.work_dir / "rejects.jsonl").read_text() == ""
-    assert member_rejects(env.work_dir) == []
+    assert env.store.state == {}
 
 
 # --- observability and CLI ---------------------------------------------------------------------
 
 
-def test_progress_and_summary_logged(env: Env, caplog: pytest.LogCaptureFixture) -> None:
+def test_progress_lines_and_summary(
+    env: Env, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     env.write(STEP1, step_tar_gz(1, {"boolq": "b"}))
-    env.write("r1/150M/seed-1/step-2.tar.gz", step_tar_gz(2, {"boolq": "b"}))
+    env.write("r1/150M/seed-1/step-2.tar.gz", step_tar_gz(2, {"boolq": "b", "piqa": "p"}))
     with caplog.at_level(logging.INFO, logger="dr_ingest.qa_extract"):
-        run(env, progress_every=1)
+        run(env, batch_bytes=1, progress_seconds=0)
 
-    messages = [record.getMessage() for record in caplog.records]
-    assert [m for m in messages if m.startswith("progress")] == [
-        "progress: 1/2 archives done",
-        "progress: 2/2 archives done",
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "dr_ingest: QA archives 1/2 (1 steps)",
+        "dr_ingest: QA archives 2/2 (2 steps)",
+        "dr_ingest: QA archives 2/2 (2 steps)",
     ]
-    assert messages[-1].startswith("done: 2 tarballs, archives=2, extracted=2")
+    assert " 3 questions loaded" in lines[-1]
+    assert "questions/s" in lines[-1]
+    assert "(100%), about 0s left" in lines[-1]
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[-1].startswith("done: archives=2, loaded=2, unchanged=0, rejected=0")
 
 
-def test_cli_prints_summary(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
-    env.write(STEP1, step_tar_gz(1, {"boolq": "b"}, [reg("step-1/notes.txt", b"")]))
+def test_batches_bound_the_scratch_space(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch is loaded and deleted before the reader gets more than two batches ahead."""
+    for step in range(1, 7):
+        env.write(f"r1/150M/seed-1/step-{step}.tar.gz", step_tar_gz(step, {"boolq": "x" * 500}))
+    peak = 0
+    original = RecordingStore.commit
 
-    assert main([str(env.qa_root), str(env.work_dir), "--max-member-bytes", "1000"]) == 0
+    def commit(store: RecordingStore, entries: Sequence[Entry], files: Sequence[BatchFile]) -> None:
+        nonlocal peak
+        scratch = [p for p in env.work_dir.rglob("*") if p.is_file()]
+        peak = max(peak, sum(p.stat().st_size for p in scratch))
+        original(store, entries, files)
 
-    assert json.loads(capsys.readouterr().out) == {
-        "archives": 1,
-        "extracted": 1,
-        "unchanged": 0,
-        "rejected": 0,
-        "members_written": 2,
-        "member_rejects": 1,
-    }
+    monkeypatch.setattr(RecordingStore, "commit", commit)
+    rows = run(env, batch_bytes=1)
+
+    assert len(rows) == 6
+    assert env.store.commits == 6
+    one_step = sum(len(d) for d in env.store.files["r1/150M/seed-1/step-1.tar.gz"].values())
+    assert one_step <= peak <= 3 * one_step
 
 
 # --- the generated sample ----------------------------------------------------------------------
@@ -704,10 +718,11 @@ def test_generated_sample_is_deterministic_and_extracts(tmp_path: Path) -> None:
     rows = run(env)
 
     assert len(rows) == 5
-    assert {row.status for row in rows.values()} == {"extracted"}
-    assert len([row for row in rows.values() if row.step is not None]) == 4
-    assert sum(row.members_written for row in rows.values()) == 24
-    assert member_rejects(env.work_dir) == []
+    assert {entry.status for entry in rows.values()} == {"loaded"}
+    assert len([entry for entry in rows.values() if entry.coords is not None]) == 4
+    assert sum(entry.members_written for entry in rows.values()) == 24
+    assert sum(entry.questions for entry in rows.values()) == 44
+    assert member_rejects(env) == []
     assert len(written(env)) == 24
     assert count_predictions(env) == (43, 150, 1)
 
@@ -715,8 +730,11 @@ def test_generated_sample_is_deterministic_and_extracts(tmp_path: Path) -> None:
 def count_predictions(env: Env) -> tuple[int, int, int]:
     """Valid lines, answer choices and malformed lines of the extracted predictions files."""
     questions = choices = malformed = 0
-    for path in env.files.rglob("*-predictions.jsonl"):
-        for line in path.read_text().splitlines():
+    files = {rel: data for found in env.store.files.values() for rel, data in found.items()}
+    for rel, data in files.items():
+        if not rel.endswith("-predictions.jsonl"):
+            continue
+        for line in data.decode().splitlines():
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:

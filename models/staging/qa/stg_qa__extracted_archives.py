@@ -1,8 +1,8 @@
-"""Run the QA tarball extraction hook as a node of `dbt build` and return its manifest.
+"""Run the QA hook as a node of `dbt build`: stream the QA tarballs into the warehouse.
 
-A Python model (not a source plugin): dbt runs it once per build, in DAG order, before the QA
-staging models that read the extracted files; `dbt compile`, `dbt docs generate` and linting
-never execute it, so they never unpack archives.
+A Python model (not a source plugin): dbt runs it once per build, in DAG order, after the
+parsing views it loads through; `dbt compile`, `dbt docs generate` and linting never execute
+it. It returns this build's manifest: one row per archive with what happened to it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from typing import Protocol
 
 from duckdb import DuckDBPyConnection, DuckDBPyRelation
 
-from python_hooks.qa_extract import extract_qa_tarballs
+from python_hooks.qa_extract import Options, load_qa_archives
+from python_hooks.qa_state import manifest_row
+from python_hooks.qa_store import WarehouseStore
+
+MANIFEST_COLUMNS = (
+    "archive varchar, recipe varchar, params varchar, seed bigint, step bigint,"
+    " members_written bigint, questions bigint, status varchar, reason varchar"
+)
 
 
 class DbtConfig(Protocol):
@@ -26,21 +33,39 @@ class DbtContext(Protocol):
 
     config: DbtConfig
 
+    def ref(self, name: str) -> DuckDBPyRelation: ...
+
+
+def relation_name(relation: DuckDBPyRelation) -> str:
+    """The table or view a `dbt.ref` relation selects from."""
+    query = relation.sql_query().strip()
+    prefix = "select * from "
+    if not query.lower().startswith(prefix):
+        raise ValueError(f"unexpected ref relation: {query}")
+    return query[len(prefix) :].strip()
+
 
 def model(dbt: DbtContext, session: DuckDBPyConnection) -> DuckDBPyRelation:
     dbt.config(materialized="table")
-    qa_root = Path(dbt.config.get("qa_root"))
+    views = {
+        "prediction_records": relation_name(dbt.ref("stg_qa__prediction_batch")),
+        "task_metrics_records": relation_name(dbt.ref("stg_qa__task_metrics_batch")),
+    }
     work_dir = Path(dbt.config.get("qa_work_dir"))
-    max_member_bytes = int(dbt.config.get("qa_max_member_bytes"))
+    qa_root = Path(dbt.config.get("qa_root"))
+    options = Options(
+        max_member_bytes=int(dbt.config.get("qa_max_member_bytes")),
+        batch_bytes=int(dbt.config.get("qa_batch_bytes")),
+        progress_seconds=float(dbt.config.get("qa_progress_seconds")),
+    )
     logging.getLogger("dr_ingest.qa_extract").setLevel(logging.INFO)
-    rows = extract_qa_tarballs(qa_root, work_dir, max_member_bytes=max_member_bytes)
-    manifest = (work_dir / "manifest.jsonl").resolve()
-    columns = (
-        "{'archive': 'VARCHAR', 'recipe': 'VARCHAR', 'params': 'VARCHAR', 'seed': 'BIGINT',"
-        " 'step': 'BIGINT', 'members_written': 'BIGINT', 'status': 'VARCHAR',"
-        " 'reason': 'VARCHAR'}"
-    )
-    print(f"dr_ingest: QA archives {len(rows)} under {qa_root} -> {work_dir}")
-    return session.sql(
-        f"select * from read_json('{manifest}', format = 'newline_delimited', columns = {columns})"
-    )
+    store = WarehouseStore(session, views, options.max_member_bytes)
+    entries = load_qa_archives(qa_root, work_dir, store, options)
+    print(f"dr_ingest: QA archives {len(entries)} under {qa_root}", flush=True)
+    session.execute(f"create or replace temp table qa_build_manifest ({MANIFEST_COLUMNS})")
+    rows = [tuple(manifest_row(entry).values()) for entry in entries.values()]
+    if rows:
+        session.executemany(
+            "insert into qa_build_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+    return session.sql("select * from qa_build_manifest")

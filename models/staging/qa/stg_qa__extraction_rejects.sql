@@ -1,16 +1,27 @@
-{#- What the extraction hook refused: whole archives (member null) and single members. -#}
+{#- What the QA hook refused: whole archives (member null) and single members. -#}
 -- depends_on: {{ ref('stg_qa__extracted_archives') }}
 
-with source as (
-    {{ source_files('qa', 'extraction_rejects') }}
+with archives as (
+    select * from {{ source('qa', 'archives') }}
+),
+
+member_rejects as (
+    select * from {{ source('qa', 'member_rejects') }}
 ),
 
 renamed as (
     select
         archive,
+        cast(null as varchar) as member,
+        reason
+    from archives
+    where status = 'rejected'
+    union all
+    select
+        archive,
         member,
         reason
-    from source
+    from member_rejects
 )
 
 select * from renamed

@@ -1,15 +1,24 @@
-{#- The extracted predictions files with size and modification time (metadata only); the
-    extraction hook leaves the files of unchanged archives untouched, so their records are
-    not read again. -#}
+{#- The predictions files the QA hook loaded, one row per file, with the archive it came from
+    and its checkpoint and task. -#}
 -- depends_on: {{ ref('stg_qa__extracted_archives') }}
 
 with source as (
-    {{ source_files('qa', 'prediction_files') }}
+    select * from {{ source('qa', 'members') }}
+    where file_kind = 'predictions'
 ),
 
 renamed as (
     select
-        {{ file_listing_columns() | indent(8) }}
+        source_file,
+        archive,
+        member,
+        recipe_slug,
+        params,
+        seed,
+        step,
+        task,
+        file_size,
+        n_lines
     from source
 )
 

@@ -1,0 +1,60 @@
+{#- The `<task>-metrics.json` files of the batch the QA hook is loading, parsed once; `task`
+    is the file's stem as written (it may carry oe-eval's `task-NNN-` prefix and a variant).
+    The hook stores the rows in qa_store.task_metrics_records. -#}
+-- depends_on: {{ ref('stg_qa__work_folder') }}
+{%- set metrics_type = var('qa_task_metrics_json_type') | replace('\n', ' ') %}
+
+with source as (
+    select
+        files.filename,
+        files.content
+    from {{ source('qa', 'batch_task_metrics_files') }} as files
+),
+
+members as (
+    select * from {{ source('qa', 'batch_members') }}
+    where file_kind = 'metrics'
+),
+
+renamed as (
+    select
+        members.archive,
+        members.source_file,
+        members.recipe_slug,
+        members.params,
+        members.seed,
+        members.step,
+        members.task,
+        md5(source.content) as record_hash,
+        try(from_json(source.content, {{ sql_string(metrics_type) }})) as task_metrics,
+        case when task_metrics is null then 'malformed metrics JSON' end as reject_reason,
+        case when task_metrics is null then left(source.content, 200) end as raw_excerpt
+    from source
+    inner join members on source.filename = members.scratch_path
+)
+
+select
+    renamed.archive,
+    renamed.source_file,
+    renamed.recipe_slug,
+    renamed.params,
+    renamed.seed,
+    renamed.step,
+    renamed.task,
+    task_metrics.task_name,
+    task_metrics.task_hash,
+    task_metrics.model_hash,
+    task_metrics.num_instances,
+    task_metrics.task_idx,
+    task_metrics.processing_time,
+    task_metrics.current_date as evaluated_on,
+    {{ eval_evaluated_at('task_metrics.current_date') }} as evaluated_at,
+    task_metrics.task_config ->> '$.primary_metric' as primary_metric,
+    {{ finite_double("task_metrics.metrics ->> '$.primary_score'") }} as primary_score,
+    task_metrics.metrics,
+    task_metrics.task_config,
+    task_metrics.model_config,
+    renamed.record_hash,
+    renamed.reject_reason,
+    renamed.raw_excerpt
+from renamed

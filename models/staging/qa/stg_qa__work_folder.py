@@ -1,0 +1,35 @@
+"""Prepare the QA work folder and the hook's tables before the parsing views are created.
+
+The views stg_qa__prediction_batch / stg_qa__task_metrics_batch read the batch folder and
+join `qa_store.batch_members`; DuckDB binds a view when it is created, so the folder's empty
+placeholder files and the table must exist first. Leftovers of a killed build are removed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from duckdb import DuckDBPyConnection, DuckDBPyRelation
+
+from python_hooks.qa_store import create_base_tables, prepare_work_folder
+
+
+class DbtConfig(Protocol):
+    def __call__(self, **settings: str) -> None: ...
+    def get(self, key: str) -> str: ...
+
+
+class DbtContext(Protocol):
+    """The `dbt` object dbt passes to a Python model (only what this model uses)."""
+
+    config: DbtConfig
+
+
+def model(dbt: DbtContext, session: DuckDBPyConnection) -> DuckDBPyRelation:
+    dbt.config(materialized="table")
+    work_root = Path(dbt.config.get("qa_work_dir"))
+    work_root.mkdir(parents=True, exist_ok=True)
+    batch_root = prepare_work_folder(work_root.resolve())
+    create_base_tables(session)
+    return session.sql(f"select '{work_root.resolve()}' as work_dir, '{batch_root}' as batch_dir")

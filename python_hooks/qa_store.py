@@ -1,0 +1,254 @@
+"""The QA store in the warehouse: the hook's tables, loaded batch by batch, with the state.
+
+Schema ``qa_store`` (declared as the dbt source ``qa``):
+
+- ``archives``: the state, one row per archive (stamp, coordinates, status, counts);
+- ``member_rejects``: members refused or skipped, per archive;
+- ``members``: the task files loaded, per archive (name, kind, size, lines);
+- ``prediction_records`` / ``task_metrics_records``: the parsed rows. Their columns are those
+  of the dbt views ``stg_qa__prediction_batch`` / ``stg_qa__task_metrics_batch``, which parse
+  the spooled files of the current batch: the parsing is SQL, this module only moves rows;
+- ``batch_members``: the current batch's spooled files (empty between batches);
+- ``settings``: what the stored rows were made with (a change reloads every archive).
+
+A batch is committed in one transaction: the old rows and state of its archives are deleted,
+the new rows, members, rejects and state inserted. A killed build therefore leaves the store
+as it was after the last whole batch, and the next build carries on from there.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from duckdb import DuckDBPyConnection
+
+from python_hooks.qa_members import METRICS_SUFFIX, PREDICTIONS_SUFFIX, StepCoords
+from python_hooks.qa_state import Entry, Stamp
+
+SCHEMA = "qa_store"
+BATCH_DIR = "batch"
+SPOOL_DIR = "spool"
+EMPTY_BATCH = "empty"
+RECORD_TABLES = ("prediction_records", "task_metrics_records")
+
+_BASE_TABLES = {
+    "archives": (
+        "archive varchar, recipe varchar, params varchar, seed bigint, step bigint,"
+        " size bigint, mtime_ns bigint, status varchar, reason varchar,"
+        " members_written bigint, questions bigint, duplicate boolean"
+    ),
+    "member_rejects": "archive varchar, member varchar, reason varchar",
+    "members": (
+        "archive varchar, member varchar, source_file varchar, file_kind varchar,"
+        " recipe_slug varchar, params varchar, seed integer, step bigint, task varchar,"
+        " file_size bigint, n_lines bigint"
+    ),
+    "batch_members": (
+        "scratch_path varchar, archive varchar, member varchar, source_file varchar,"
+        " file_kind varchar, recipe_slug varchar, params varchar, seed integer, step bigint,"
+        " task varchar, file_size bigint, n_lines bigint"
+    ),
+    "settings": "name varchar, value varchar",
+}
+_MEMBER_COLUMNS = (
+    "archive, member, source_file, file_kind, recipe_slug, params, seed, step, task,"
+    " file_size, n_lines"
+)
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    """A spooled task file of the current batch, where DuckDB will read it."""
+
+    scratch_path: str
+    archive: str
+    member: str
+    kind: str
+    coords: StepCoords
+    task: str
+    size: int
+    lines: int
+
+    @property
+    def source_file(self) -> str:
+        return f"{self.archive}!{self.member}"
+
+    def row(self) -> tuple[object, ...]:
+        c = self.coords
+        return (
+            self.scratch_path, self.archive, self.member, self.source_file, self.kind,
+            c.recipe, c.params, c.seed, c.step, self.task, self.size, self.lines,
+        )  # fmt: skip
+
+
+def prepare_work_folder(work_root: Path) -> Path:
+    """Empty the work folder's batch and spool folders (a killed build's leftovers) and
+    write the empty placeholder batch the parsing views bind to; return the batch root."""
+    batch_root = work_root / BATCH_DIR
+    for leftover in (work_root / SPOOL_DIR, batch_root):
+        if leftover.is_symlink() or leftover.is_file():
+            leftover.unlink()  # never written through: a link is removed, not followed
+        elif leftover.exists():
+            shutil.rmtree(leftover)
+    placeholder = batch_root / EMPTY_BATCH / "0"
+    placeholder.mkdir(parents=True)
+    for suffix in (PREDICTIONS_SUFFIX, METRICS_SUFFIX):
+        (placeholder / f"empty{suffix}").touch()
+    return batch_root
+
+
+def create_base_tables(con: DuckDBPyConnection) -> None:
+    """The store's schema and the tables whose columns do not depend on the views."""
+    con.execute(f"create schema if not exists {SCHEMA}")
+    for name, columns in _BASE_TABLES.items():
+        con.execute(f"create table if not exists {SCHEMA}.{name} ({columns})")
+
+
+class WarehouseStore:
+    """The hook's tables, read and written through one DuckDB connection."""
+
+    def __init__(
+        self,
+        con: DuckDBPyConnection,
+        views: dict[str, str],
+        max_member_bytes: int,
+        full_refresh: bool = False,
+    ) -> None:
+        """``views`` maps each record table to the dbt view (relation name) parsing it."""
+        self.con = con
+        self.views = views
+        self._prepare(max_member_bytes, full_refresh)
+
+    # --- set-up --------------------------------------------------------------------------
+
+    def _signature(self, max_member_bytes: int) -> str:
+        columns = {}
+        for table, view in self.views.items():
+            relation = self.con.sql(f"select * from {view} limit 0")
+            pairs = zip(relation.columns, relation.types, strict=True)
+            columns[table] = [f"{name} {kind}" for name, kind in pairs]
+        return json.dumps({"max_member_bytes": max_member_bytes, "columns": columns})
+
+    def _stored_signature(self) -> str | None:
+        rows = self.con.execute(
+            f"select value from {SCHEMA}.settings where name = 'signature'"
+        ).fetchall()
+        return str(rows[0][0]) if rows else None
+
+    def _prepare(self, max_member_bytes: int, full_refresh: bool) -> None:
+        create_base_tables(self.con)
+        signature = self._signature(max_member_bytes)
+        if full_refresh or self._stored_signature() != signature:
+            self._reset(signature)
+
+    def _reset(self, signature: str) -> None:
+        """Drop every stored row and state; the record tables take the views' columns."""
+        self._begin()
+        try:
+            for table in RECORD_TABLES:
+                self.con.execute(f"drop table if exists {SCHEMA}.{table}")
+                self.con.execute(
+                    f"create table {SCHEMA}.{table} as select * from {self.views[table]} limit 0"
+                )
+            for table in ("archives", "member_rejects", "members", "batch_members", "settings"):
+                self.con.execute(f"delete from {SCHEMA}.{table}")
+            self.con.execute(f"insert into {SCHEMA}.settings values ('signature', ?)", [signature])
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        self.con.execute("commit")
+
+    # --- state ---------------------------------------------------------------------------
+
+    def previous(self) -> dict[str, Entry]:
+        """Every archive's entry as the last build committed it."""
+        rejects: dict[str, list[tuple[str, str]]] = {}
+        for archive, member, reason in self.con.execute(
+            f"select archive, member, reason from {SCHEMA}.member_rejects order by all"
+        ).fetchall():
+            rejects.setdefault(archive, []).append((member, reason))
+        entries = {}
+        for row in self.con.execute(
+            f"select archive, recipe, params, seed, step, size, mtime_ns, status, reason,"
+            f" members_written, questions, duplicate from {SCHEMA}.archives"
+        ).fetchall():
+            archive, recipe, params, seed, step = row[:5]
+            coords = None if recipe is None else StepCoords(recipe, params, seed, step)
+            entries[archive] = Entry(
+                archive, coords, Stamp(row[5], row[6]), row[7], row[8],
+                row[9], row[10], tuple(rejects.get(archive, ())), bool(row[11]),
+            )  # fmt: skip
+        return entries
+
+    # --- writing -------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        self.con.execute("begin transaction")
+
+    def _delete(self, archives: Sequence[str]) -> None:
+        for table in (*RECORD_TABLES, "members", "member_rejects", "archives"):
+            self.con.execute(
+                f"delete from {SCHEMA}.{table} where list_contains(?, archive)", [list(archives)]
+            )
+
+    def _insert_state(self, entries: Sequence[Entry]) -> None:
+        rows = []
+        rejects = []
+        for e in entries:
+            c = e.coords
+            rows.append((
+                e.archive, c.recipe if c else None, c.params if c else None,
+                c.seed if c else None, c.step if c else None, e.stamp.size, e.stamp.mtime_ns,
+                e.status, e.reason, e.members_written, e.questions, e.duplicate,
+            ))  # fmt: skip
+            rejects.extend((e.archive, member, reason) for member, reason in e.rejects)
+        if rows:
+            self.con.executemany(
+                f"insert into {SCHEMA}.archives values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+        if rejects:
+            self.con.executemany(f"insert into {SCHEMA}.member_rejects values (?, ?, ?)", rejects)
+
+    def commit(self, entries: Sequence[Entry], files: Sequence[BatchFile]) -> None:
+        """Replace the rows and state of ``entries``' archives, loading ``files`` (already in
+        the batch folder), in one transaction."""
+        stored = list(entries)
+        self._begin()
+        try:
+            self._delete([e.archive for e in stored])
+            if files:
+                self.con.executemany(
+                    f"insert into {SCHEMA}.batch_members values"
+                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [f.row() for f in files],
+                )
+                for table in RECORD_TABLES:
+                    self.con.execute(
+                        f"insert into {SCHEMA}.{table} by name select * from {self.views[table]}"
+                    )
+                self.con.execute(
+                    f"insert into {SCHEMA}.members select {_MEMBER_COLUMNS}"
+                    f" from {SCHEMA}.batch_members"
+                )
+                self.con.execute(f"delete from {SCHEMA}.batch_members")
+            self._insert_state(stored)
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        self.con.execute("commit")
+
+    def forget(self, archives: Sequence[str]) -> None:
+        """Delete the rows and state of archives that are gone."""
+        if not archives:
+            return
+        self._begin()
+        try:
+            self._delete(archives)
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        self.con.execute("commit")
