@@ -1,4 +1,4 @@
-"""QA tarballs through `dbt build`: extraction hook as a model, the qa_* marts, rejects."""
+"""QA tarballs through `dbt build`: the hook as a model, the qa_* marts, rejects, work folder."""
 
 from __future__ import annotations
 
@@ -12,14 +12,28 @@ from conftest import REPO, DbtResult, RunDbt, SampleRebuild
 SAMPLE = REPO / "sample_data"
 
 
-def prediction_lines(work_dir: Path) -> int:
-    """Non-blank lines in the extracted predictions files, counted with plain Python."""
-    return sum(
-        1
-        for path in work_dir.glob("files/*/*/*/*/*-predictions.jsonl")
-        for line in path.read_text().splitlines()
-        if line.strip()
-    )
+def archive_lines(archive: tarfile.TarFile) -> int:
+    """Non-blank lines of the predictions members of a step tarball, or of the step tarballs
+    inside a recipe tarball, counted with plain Python."""
+    lines = 0
+    for member in archive:
+        data = archive.extractfile(member) if member.isfile() else None
+        if data is None:
+            continue
+        if member.name.endswith(".tar.gz"):
+            with tarfile.open(fileobj=data, mode="r|gz") as inner:
+                lines += archive_lines(inner)
+        elif member.name.endswith("-predictions.jsonl"):
+            lines += sum(1 for line in data.read().decode().splitlines() if line.strip())
+    return lines
+
+
+def prediction_lines(qa_root: Path) -> int:
+    total = 0
+    for path in sorted(qa_root.rglob("*.tar.gz")):
+        with tarfile.open(path, mode="r|gz") as archive:
+            total += archive_lines(archive)
+    return total
 
 
 def test_sample_qa_tables_exact_counts(sample_build: DbtResult) -> None:
@@ -36,8 +50,7 @@ def test_sample_qa_tables_exact_counts(sample_build: DbtResult) -> None:
 
 
 def test_sample_qa_lines_reconcile(sample_build: DbtResult) -> None:
-    work_dir = Path(str(sample_build.db_path) + ".qa")
-    lines = prediction_lines(work_dir)
+    lines = prediction_lines(SAMPLE / "qa")
     instances = sample_build.query(
         "select count(*) from qa_instances where model_kind = 'pretrained_checkpoint'"
     )[0][0]
@@ -48,6 +61,19 @@ def test_sample_qa_lines_reconcile(sample_build: DbtResult) -> None:
     assert lines == instances + rejected == 44
 
 
+def test_work_folder_keeps_no_extracted_files(sample_build: DbtResult) -> None:
+    work_dir = Path(str(sample_build.db_path) + ".qa")
+    files = {p.relative_to(work_dir).as_posix(): p.stat().st_size for p in work_dir.rglob("*")}
+    folders = {"batch", "batch/empty", "batch/empty/0"}
+    placeholders = {"batch/empty/0/empty-predictions.jsonl", "batch/empty/0/empty-metrics.json"}
+    assert set(files) == folders | placeholders
+    assert {files[name] for name in placeholders} == {0}
+    stored = sample_build.query("select sum(file_size) from qa_store.members")[0][0]
+    inputs = sum(p.stat().st_size for p in (SAMPLE / "qa").rglob("*.tar.gz"))
+    assert isinstance(stored, int)
+    assert stored > inputs  # what was read is bigger than the archives, and none of it stays
+
+
 def test_rebuild_does_not_extract_again(sample_rebuild: SampleRebuild) -> None:
     # a build from scratch (its warehouse as it left it), then the same warehouse rebuilt
     first, second = sample_rebuild.first, sample_rebuild.second
@@ -55,7 +81,7 @@ def test_rebuild_does_not_extract_again(sample_rebuild: SampleRebuild) -> None:
     statuses = first.query(
         "select status, count(*) from staging.stg_qa__extracted_archives group by 1"
     )
-    assert dict(statuses) == {"extracted": 5}
+    assert dict(statuses) == {"loaded": 5}
     assert second.returncode == 0, second.output[-3000:]
     statuses = second.query(
         "select status, count(*) from staging.stg_qa__extracted_archives group by 1"
@@ -93,7 +119,7 @@ def test_bad_archives_give_rejects_not_a_failed_build(run_dbt: RunDbt, tmp_path:
     )
     assert archives["dolma1.7/150M/seed-2/step-3000.tar.gz"] == "rejected"
     assert archives["dolma1.7/150M/seed-2/step-4000.tar.gz"] == "rejected"
-    assert archives["dolma1.7/150M/seed-2/step-5000.tar.gz"] == "extracted"
+    assert archives["dolma1.7/150M/seed-2/step-5000.tar.gz"] == "loaded"
     rejects = result.query(
         "select source_file, record_key from ingest_rejects where source_name = 'qa_archives'"
         " order by 1"
