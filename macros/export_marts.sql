@@ -130,7 +130,7 @@
         {%- do export_scalar("select dr_ingest_remove_folder(" ~ sql_string(tmp) ~ ")") -%}
         {{ exceptions.raise_compiler_error(
             "export_marts: writing " ~ mart.name ~ " failed, the temporary export was removed and "
-            ~ "the previous export (if any) is unchanged: " ~ outcome['error']) }}
+            ~ "the previous export (if any) is unchanged: " ~ outcome['error'] | truncate(2000, true, ' ...')) }}
     {%- endif -%}
     {{ return(outcome['rows'] or 0) }}
 {% endmacro %}
