@@ -3,6 +3,11 @@
 `dr_ingest_files(glob VARCHAR) -> VARCHAR[]`: the files matching a DuckDB-style glob with
 symlinked files and folders followed (`python_hooks.data_files.find_files`). The macros of
 `macros/source_files.sql` call it at compile time to list each file-backed source's files.
+
+The folder operations of the Parquet export (`macros/export_marts.sql`,
+`python_hooks.export_folders`): `dr_ingest_export_begin(final, tag) -> VARCHAR`,
+`dr_ingest_run_sql(sql) -> VARCHAR` (JSON), `dr_ingest_swap_folder(tmp, final) -> VARCHAR`,
+`dr_ingest_remove_folder(path) -> BOOLEAN`, `dr_ingest_folder_bytes(path) -> BIGINT`.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
+from python_hooks import export_folders
 from python_hooks.data_files import find_files
 
 
@@ -21,3 +27,14 @@ class Plugin(BasePlugin):
         conn.create_function(
             "dr_ingest_files", find_files, ["VARCHAR"], "VARCHAR[]", side_effects=True
         )
+        functions = [
+            ("dr_ingest_export_begin", export_folders.export_begin, 2, "VARCHAR"),
+            ("dr_ingest_run_sql", export_folders.sql_runner(conn), 1, "VARCHAR"),
+            ("dr_ingest_swap_folder", export_folders.swap_folder, 2, "VARCHAR"),
+            ("dr_ingest_remove_folder", export_folders.remove_folder, 1, "BOOLEAN"),
+            ("dr_ingest_folder_bytes", export_folders.folder_bytes, 1, "BIGINT"),
+        ]
+        for name, function, arity, return_type in functions:
+            conn.create_function(
+                name, function, ["VARCHAR"] * arity, return_type, side_effects=True
+            )
