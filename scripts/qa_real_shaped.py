@@ -584,6 +584,17 @@ def questions_per_task(tasks: tuple[str, ...], per_step: float) -> dict[str, int
 # --- metrics.json ------------------------------------------------------------------------------
 
 
+def description(task: str) -> str | None:
+    if not task.startswith("mmlu_"):
+        return None
+    subject = task.removeprefix("mmlu_").replace("_", " ")
+    return f"The following are multiple choice questions (with answers) about {subject}.\n\n"
+
+
+def stderr(accuracy: float, questions: int) -> float:
+    return round(math.sqrt(accuracy * (1 - accuracy) / max(questions - 1, 1)), 6)
+
+
 def task_config(task: str, shape: TaskShape, primary: str) -> dict[str, Any]:
     return {
         "task_name": task,
@@ -594,7 +605,11 @@ def task_config(task: str, shape: TaskShape, primary: str) -> dict[str, Any]:
         "fewshot_seed": 1234,
         "primary_metric": primary,
         "random_subsample_seed": 1234,
-        "context_kwargs": {"description": None, "fewshot_as_multiturn": False},
+        "context_kwargs": {
+            "description": description(task),
+            "assistant_prefix": None,
+            "fewshot_as_multiturn": False,
+        },
         "generation_kwargs": None,
         "metric_kwargs": {"uncond_docid_offset": 1000000},
         "native_id_field": "id",
@@ -615,6 +630,9 @@ def metrics_document(checkpoint: Checkpoint, task: str, entry: PoolEntry) -> dic
     primary = "acc_raw" if task.startswith("mmlu_") else "acc_per_char"
     model = f"allenai/DataDecide-{checkpoint.recipe}-{checkpoint.params}"
     metrics: dict[str, Any] = {f"acc_{k}": v for k, v in entry.accuracy.items()}
+    metrics.update(
+        {f"acc_{k}_stderr": stderr(v, entry.questions) for k, v in entry.accuracy.items()}
+    )
     metrics["primary_score"] = metrics[primary]
     return {
         "task_name": task,
@@ -646,7 +664,15 @@ def metrics_document(checkpoint: Checkpoint, task: str, entry: PoolEntry) -> dic
         f"{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d} UTC",
         "num_instances": entry.questions,
         "task_idx": TASKS.index(task),
-        "metrics": {**metrics, "extra_metrics": {"num_tokens": rng.randint(10**4, 10**6)}},
+        "metrics": {
+            **metrics,
+            "extra_metrics": {
+                "num_tokens": rng.randint(10**4, 10**6),
+                "num_instances": entry.questions,
+                "num_choices": entry.choices,
+                "requests_per_second": round(rng.uniform(20.0, 400.0), 6),
+            },
+        },
     }
 
 
