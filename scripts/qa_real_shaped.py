@@ -888,6 +888,7 @@ def summarise(options: Options, totals: Totals) -> dict[str, Any]:
         "seed": options.seed,
         "archives": totals.archives,
         "step_archives": totals.step_archives,
+        "task_evals": totals.task_files // 2,
         "task_files": totals.task_files,
         "questions": totals.questions,
         "choices": totals.choices,
