@@ -11,7 +11,6 @@ end of iteration on a bad header is turned into an error by :class:`StrictTarInf
 
 from __future__ import annotations
 
-import gzip
 import os
 import tarfile
 import zlib
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from tarfile import EOFHeaderError, HeaderError, ReadError
 from typing import IO, Self
+
+from isal import igzip, isal_zlib
 
 from python_hooks.qa_members import (
     SKIPPED_BAD_STEP_PATH,
@@ -37,7 +38,9 @@ from python_hooks.qa_members import (
 )
 
 COPY_CHUNK = 1024 * 1024
-READ_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error, ValueError)
+# gzip streams are read with ISA-L (python-isal): the same format and checks as the standard
+# library's gzip, about twice as fast to inflate
+READ_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error, isal_zlib.error, ValueError)
 
 
 class StrictTarInfo(tarfile.TarInfo):
@@ -177,7 +180,7 @@ def read_step_stream(raw: IO[bytes], spool_dir: Path, max_bytes: int) -> StepRea
     files: list[SpooledFile] = []
     rejects: list[tuple[str, str]] = []
     taken: set[str] = set()
-    with gzip.GzipFile(fileobj=raw, mode="rb") as gz, open_tar_stream(gz) as tar:
+    with igzip.GzipFile(fileobj=raw, mode="rb") as gz, open_tar_stream(gz) as tar:
         for member in tar:
             outcome = _spool_member(tar, member, spool_dir, taken, max_bytes)
             if isinstance(outcome, SpooledFile):
@@ -211,7 +214,7 @@ def stream_recipe_tarball(raw: IO[bytes]) -> Iterator[NestedMember]:
     Raises one of :data:`READ_ERRORS` when the outer archive is corrupt or truncated, after
     the members before the damage were yielded.
     """
-    with gzip.GzipFile(fileobj=raw, mode="rb") as gz, open_tar_stream(gz) as tar:
+    with igzip.GzipFile(fileobj=raw, mode="rb") as gz, open_tar_stream(gz) as tar:
         for member in tar:
             nested = _nested(tar, member)
             if nested is not None:

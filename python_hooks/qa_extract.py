@@ -60,7 +60,7 @@ from python_hooks.qa_store import BATCH_DIR, SPOOL_DIR, BatchFile, prepare_work_
 LOGGER = logging.getLogger("dr_ingest.qa_extract")
 
 DEFAULT_MAX_MEMBER_BYTES = 256 * 1024 * 1024
-DEFAULT_BATCH_BYTES = 128 * 1024 * 1024
+DEFAULT_BATCH_BYTES = 256 * 1024 * 1024
 DEFAULT_PROGRESS_SECONDS = 5.0
 
 

@@ -121,6 +121,7 @@ class WarehouseStore:
         """``views`` maps each record table to the dbt view (relation name) parsing it."""
         self.con = con
         self.views = views
+        self._stored: set[str] | None = None  # None: unknown, delete for every archive
         self._prepare(max_member_bytes, full_refresh)
 
     # --- set-up --------------------------------------------------------------------------
@@ -165,7 +166,8 @@ class WarehouseStore:
     # --- state ---------------------------------------------------------------------------
 
     def previous(self) -> dict[str, Entry]:
-        """Every archive's entry as the last build committed it."""
+        """Every archive's entry as the last build committed it (remembered: only these
+        archives can have rows to delete)."""
         rejects: dict[str, list[tuple[str, str]]] = {}
         for archive, member, reason in self.con.execute(
             f"select archive, member, reason from {SCHEMA}.member_rejects order by all"
@@ -182,6 +184,7 @@ class WarehouseStore:
                 archive, coords, Stamp(row[5], row[6]), row[7], row[8],
                 row[9], row[10], tuple(rejects.get(archive, ())), bool(row[11]),
             )  # fmt: skip
+        self._stored = set(entries)
         return entries
 
     # --- writing -------------------------------------------------------------------------
@@ -190,6 +193,12 @@ class WarehouseStore:
         self.con.execute("begin transaction")
 
     def _delete(self, archives: Sequence[str]) -> None:
+        """Delete the rows of archives stored by an earlier build (a scan per table: skipped
+        for the new archives, most of a first build)."""
+        if self._stored is not None:
+            archives = [archive for archive in archives if archive in self._stored]
+        if not archives:
+            return
         for table in (*RECORD_TABLES, "members", "member_rejects", "archives"):
             self.con.execute(
                 f"delete from {SCHEMA}.{table} where list_contains(?, archive)", [list(archives)]
