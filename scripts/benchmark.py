@@ -11,12 +11,18 @@ reports:
 - the floor: DuckDB alone, in the same run, scanning the same raw files and pulling the same
   fields the staging layer extracts; and the ratio (build - fixed cost) / floor, where the
   fixed cost is the same build on the tiny shipped sample;
-- optionally an incremental re-run after adding 1 % new history rows, and QA extraction.
+- optionally an incremental re-run after adding 1 % new history rows;
+- QA: `--qa-questions N` adds one real-shaped recipe tarball of N questions
+  (scripts/qa_real_shaped.py, nested like the published `models/<recipe>.tar.gz`), or
+  `--qa-dir DIR` links a QA root generated beforehand; reported: questions/s beyond the fixed
+  cost, the QA floor (inflating every archive and member, what any reader must do) and the
+  QA work folder's size after the build against the archives' size.
 
 Usage (see README "Benchmark"):
     uv run python scripts/benchmark.py --runs 10000 --history-steps 100
     uv run python scripts/benchmark.py --runs 1000,10000,50000 --history-steps 0 --no-incremental
-    uv run python scripts/benchmark.py --runs 0 --qa-questions 1000000 --no-incremental
+    uv run python scripts/benchmark.py --runs 0 --qa-questions 2000000 --no-incremental
+    uv run python scripts/benchmark.py --runs 0 --qa-dir /data/qa_20m --no-incremental
     uv run python scripts/benchmark.py --runs 10000 --synthetic     # the old synthetic runs
 """
 
@@ -33,14 +39,19 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import duckdb
 import yaml
+from isal import igzip
+
+from python_hooks.qa_archives import find_archives, open_tar_stream, stream_recipe_tarball
+from python_hooks.qa_members import looks_like_step_path
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 BIG_TABLES = ("runs", "history", "run_eval_metrics", "qa_instances", "qa_choices")
+QUESTIONS_PER_STEP = 37_000  # a whole step of the real recipe tarballs (66 tasks)
 
 # Runs the build in a child and reports the child's peak RSS (KiB), so each build is
 # measured on its own.
@@ -84,6 +95,7 @@ def generate(
     synthetic: bool = False,
     upstream: Path | None = None,
     layouts: str = "A,B,C",
+    qa_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The tiny sample's hand-made cases, pretraining data and QA (generate_sample_data.py),
     plus `runs` generated runs with `history_steps` steps each: real-shaped by default
@@ -99,9 +111,14 @@ def generate(
         "--history-steps",
         str(history_steps),
         "--qa-questions",
-        str(qa_questions),
+        "0",
     ]
     counts = run_json(sample)
+    qa_summary = generate_qa(out / "qa" / "bench", qa_questions, qa_dir)
+    if qa_summary:
+        counts["qa_real_shaped"] = qa_summary
+        counts["qa_questions"] = qa_summary["questions"]
+        counts["qa_archive_bytes"] = sum(p.stat().st_size for p in archives_below(out / "qa"))
     counts["generator"] = "synthetic" if synthetic else "real_shaped"
     if not synthetic:
         real = [
@@ -122,8 +139,46 @@ def generate(
         counts["runs"] += shaped["runs"]
         counts["scaled_history_rows"] = shaped["scaled_history_rows"]
     counts["generate_seconds"] = round(time.perf_counter() - started, 1)
-    counts["bytes"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    counts["bytes"] = sum(p.stat().st_size for p in files_below(out))
     return counts
+
+
+def generate_qa(bench: Path, questions: int, qa_dir: Path | None) -> dict[str, Any] | None:
+    """One real-shaped recipe tarball of `questions` (recipe c4, not in the sample), or a
+    link to a QA root generated beforehand; its generator summary."""
+    if questions:
+        steps = max(1, round(questions / QUESTIONS_PER_STEP))
+        command = [
+            str(BIN / "python"),
+            str(REPO / "scripts" / "qa_real_shaped.py"),
+            "--out",
+            str(bench),
+            "--questions",
+            str(questions),
+            "--steps",
+            str(steps),
+            "--recipes",
+            "c4",
+        ]
+        run_json(command)
+        return dict(json.loads((bench / "qa_real_shaped.json").read_text()))
+    if qa_dir is not None:
+        bench.parent.mkdir(parents=True, exist_ok=True)
+        bench.symlink_to(qa_dir.resolve(), target_is_directory=True)
+        return dict(json.loads((qa_dir / "qa_real_shaped.json").read_text()))
+    return None
+
+
+def files_below(root: Path) -> list[Path]:
+    """Every file below root, following symlinked folders (a linked QA root)."""
+    found = []
+    for folder, _, names in os.walk(root, followlinks=True):
+        found.extend(Path(folder) / name for name in names)
+    return [path for path in found if path.is_file()]
+
+
+def archives_below(root: Path) -> list[Path]:
+    return [path for path in files_below(root) if path.name.endswith((".tar.gz", ".tgz"))]
 
 
 def dbt_build(
@@ -198,7 +253,7 @@ def flat_history(wandb: Path) -> Path:
     return real if real.exists() else wandb / "wandb_history_scaled.parquet"
 
 
-def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
+def floor_queries(data_dir: Path) -> dict[str, str]:
     """The raw-file scans the staging layer performs, written for DuckDB alone."""
     wandb = data_dir / "wandb"
     exporter_history = wandb / "exporter_real" / "history.jsonl"
@@ -265,14 +320,6 @@ def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
             from (select try(from_json(line, '{entry}')) as e
                   from {lines.format(glob=exporter_history)})
         """,
-        "qa_predictions": f"""
-            select count(*), sum(len(p.model_output))
-            from (select try(from_json(line, '{{"doc_id": "BIGINT", "native_id": "JSON",
-                  "label": "JSON", "metrics": {{"acc_raw": "DOUBLE", "correct_choice": "BIGINT"}},
-                  "model_output": [{{"sum_logits": "DOUBLE", "num_tokens": "BIGINT",
-                  "logits_per_char": "DOUBLE", "logits_per_byte": "DOUBLE"}}]}}')) as p
-                  from {lines.format(glob=qa_files / "files/*/*/*/*/*-predictions.jsonl")})
-        """,
     }
     available = {
         "runs_jsonl": any(wandb.rglob("*runs*.jsonl")),
@@ -281,21 +328,47 @@ def floor_queries(data_dir: Path, qa_files: Path) -> dict[str, str]:
         "history_parquet": flat_history(wandb).exists(),
         "history_jsonl": (wandb / "wandb_history_scaled.jsonl").exists(),
         "history_exporter": exporter_history.exists(),
-        "qa_predictions": any(qa_files.glob("files/*/*/*/*/*-predictions.jsonl")),
     }
     return {name: sql for name, sql in queries.items() if available[name]}
 
 
-def measure_floor(
-    data_dir: Path, qa_files: Path, memory_limit: str, threads: int
-) -> dict[str, float]:
+def inflate_qa(qa_root: Path) -> int:
+    """Inflate every QA archive and every step tarball inside it, reading each member to its
+    end (what any reader of these archives must do); return the bytes of task files."""
+    total = 0
+    for path in find_archives(qa_root):
+        with path.open("rb") as raw:
+            if looks_like_step_path(path.relative_to(qa_root).as_posix()):
+                total += inflate_members(raw)
+                continue
+            for nested in stream_recipe_tarball(raw):
+                if nested.stream is not None:
+                    total += inflate_members(nested.stream)
+    return total
+
+
+def inflate_members(raw: IO[bytes]) -> int:
+    size = 0
+    with igzip.GzipFile(fileobj=raw, mode="rb") as gz, open_tar_stream(gz) as tar:
+        for member in tar:
+            data = tar.extractfile(member) if member.isfile() else None
+            while data is not None and (chunk := data.read(1 << 20)):
+                size += len(chunk)
+    return size
+
+
+def measure_floor(data_dir: Path, memory_limit: str, threads: int) -> dict[str, float]:
     connection = duckdb.connect(config={"memory_limit": memory_limit, "threads": threads})
     timings: dict[str, float] = {}
-    for name, sql in floor_queries(data_dir, qa_files).items():
+    for name, sql in floor_queries(data_dir).items():
         started = time.perf_counter()
         connection.sql(sql).fetchall()
         timings[name] = round(time.perf_counter() - started, 2)
     connection.close()
+    if (data_dir / "qa" / "bench").exists():
+        started = time.perf_counter()
+        inflate_qa(data_dir / "qa")
+        timings["qa_inflate"] = round(time.perf_counter() - started, 2)
     timings["total"] = round(sum(timings.values()), 2)
     return timings
 
@@ -336,13 +409,15 @@ def run_scale(args: argparse.Namespace, runs: int, work: Path, fixed: Build) -> 
         args.synthetic,
         args.upstream,
         args.layouts,
+        args.qa_dir,
     )
     db_path = work / f"bench_{runs}.duckdb"
     for stale in work.glob(f"bench_{runs}.duckdb*"):
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     full = dbt_build(f"full_{runs}", data_dir, db_path, work)
-    floor = measure_floor(data_dir, Path(str(db_path) + ".qa"), args.memory_limit, args.threads)
+    floor = measure_floor(data_dir, args.memory_limit, args.threads)
     marginal = max(full.wall_seconds - fixed.wall_seconds, 0.0)
+    qa_work = Path(str(db_path) + ".qa")
     result: dict[str, Any] = {
         "runs": runs,
         "inputs": counts,
@@ -355,6 +430,17 @@ def run_scale(args: argparse.Namespace, runs: int, work: Path, fixed: Build) -> 
             table: round(rows / max(marginal, 1e-9)) for table, rows in full.rows.items() if rows
         },
     }
+    if counts.get("qa_questions"):
+        result["qa"] = {
+            "questions": counts["qa_questions"],
+            "questions_per_second": round(counts["qa_questions"] / max(marginal, 1e-9)),
+            "hook_seconds": full.model_seconds.get("stg_qa__extracted_archives"),
+            "archive_mb": round(counts["qa_archive_bytes"] / 1e6, 1),
+            "work_folder_mb_after": round(
+                sum(p.stat().st_size for p in files_below(qa_work)) / 1e6, 3
+            ),
+            "warehouse_mb": round(db_path.stat().st_size / 1e6, 1),
+        }
     if args.incremental and counts.get("scaled_history_rows"):
         added = add_history_increment(data_dir, 0.01)
         again = dbt_build(
@@ -407,6 +493,22 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {round(build['wall_seconds'] - build['run_seconds'], 1)} / "
             f"{build['models_total_seconds']} / {build['tests_total_seconds']} | {inc} |"
         )
+    qa_scales = [scale for scale in report["scales"] if scale.get("qa")]
+    if qa_scales:
+        lines += [
+            "",
+            "| QA questions | archives MB | build s | marginal s | questions/s | hook s "
+            "| inflate floor s | peak MiB | work folder MB after | warehouse MB |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+    for scale in qa_scales:
+        qa, build = scale["qa"], scale["build"]
+        lines.append(
+            f"| {qa['questions']} | {qa['archive_mb']} | {build['wall_seconds']} "
+            f"| {scale['marginal_seconds']} | {qa['questions_per_second']} "
+            f"| {qa['hook_seconds']} | {scale['floor_seconds'].get('qa_inflate')} "
+            f"| {build['peak_rss_mib']} | {qa['work_folder_mb_after']} | {qa['warehouse_mb']} |"
+        )
     return "\n".join(lines)
 
 
@@ -414,7 +516,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", default="10000", help="comma list of generated run counts")
     parser.add_argument("--history-steps", type=int, default=100, help="steps per run")
-    parser.add_argument("--qa-questions", type=int, default=0)
+    parser.add_argument(
+        "--qa-questions", type=int, default=0, help="a real-shaped recipe tarball of N questions"
+    )
+    parser.add_argument(
+        "--qa-dir", type=Path, help="a QA root made by scripts/qa_real_shaped.py, linked in"
+    )
     parser.add_argument("--work", type=Path, default=REPO / "bench_data")
     parser.add_argument("--incremental", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--keep-data", action="store_true")

@@ -52,7 +52,17 @@ def test_benchmark_smoke(tmp_path: Path, upstream_dir: Path) -> None:
         shaped["history_flat_rows"] + shaped["history_exporter_rows"]
     )
     assert scale["build"]["rows"]["runs"] == 57
-    assert scale["build"]["rows"]["qa_instances"] == 200
+    # QA: one real-shaped recipe tarball (scripts/qa_real_shaped.py), the only QA input
+    qa = scale["qa"]
+    generated = scale["inputs"]["qa_real_shaped"]
+    assert generated["layout"] == "nested"
+    assert generated["archives"] == 1 and generated["step_archives"] == 1
+    assert qa["questions"] == generated["questions"] >= 190
+    assert scale["build"]["rows"]["qa_instances"] == qa["questions"]
+    assert scale["build"]["rows"]["qa_choices"] > 2 * qa["questions"]
+    assert qa["work_folder_mb_after"] == 0.0  # nothing extracted is left behind
+    assert qa["archive_mb"] > 0 and qa["questions_per_second"] > 0
+    assert scale["floor_seconds"]["qa_inflate"] > 0
     assert scale["build"]["model_seconds"]["runs"] >= 0
     assert scale["build"]["peak_rss_mib"] > 0
     # dbt's own account of the build is read: time inside the run, models and tests summed
@@ -64,7 +74,7 @@ def test_benchmark_smoke(tmp_path: Path, upstream_dir: Path) -> None:
         "runs_parquet_config",
         "history_parquet",
         "history_exporter",
-        "qa_predictions",
+        "qa_inflate",
         "total",
     }
     incremental = scale["incremental"]
