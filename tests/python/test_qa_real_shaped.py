@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from conftest import REPO, SHARED
 
-from python_hooks.qa_extract import parse_step_path, task_file_name
+from python_hooks.qa_members import parse_step_path, task_file
 
 REAL_DIR = SHARED / "fixtures" / "real_eval_instances"
 REAL_FILE = REAL_DIR / "arc_easy-predictions.jsonl"
@@ -169,7 +169,7 @@ def test_nesting_and_member_names(
         names = [file.name for file in files if file.outer == outer]
         assert len(names) == 2 * len(TASKS)
         folder = f"step-{coords.step}/"
-        assert all(name.startswith(folder) and task_file_name(name) for name in names)
+        assert all(name.startswith(folder) and task_file(name) for name in names)
         tasks = {name.removeprefix(folder).rsplit("-", 1)[0] for name in names}
         plain = tasks == set(TASKS)
         prefixed = {task.split("-", 2)[-1] for task in tasks} == set(TASKS)
