@@ -39,6 +39,9 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 UPSTREAM = SHARED / "fixtures" / "upstream_dr_ingest"
 BIN = Path(sys.executable).parent
+# `dbt build` of models and seeds only: for tests that read tables and not dbt's own tests
+# (about half of a small build's time is its ~230 data and unit tests)
+MODELS_AND_SEEDS = ["build", "--resource-type", "model", "--resource-type", "seed"]
 
 
 @dataclass

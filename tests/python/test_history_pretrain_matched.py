@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO, DbtResult, RunDbt, SampleCopy, invoke_dbt
+from conftest import MODELS_AND_SEEDS, REPO, DbtResult, RunDbt, SampleCopy, invoke_dbt
 
 SAMPLE = REPO / "sample_data"
 UPSTREAM_MATCHED = "250912-172812_match_150M_c4_finetune_100Mtx1_DD-d17-530M-6250-2"
@@ -176,7 +176,7 @@ def test_incremental_history_adds_only_new_steps(sample_copy: SampleCopy) -> Non
     time.sleep(1.1)  # a strictly newer modification time than the first export
     new_file = data / "wandb" / "wandb_history_2025_12.jsonl"
     new_file.write_text(json.dumps(entries) + "\n")
-    second = sample_copy.build()
+    second = sample_copy.build(MODELS_AND_SEEDS)
     assert second.returncode == 0, second.output[-3000:]
     assert second.query("select count(*) from history")[0][0] == before + 3
     repeated = second.query(
@@ -198,7 +198,7 @@ def test_incremental_history_adds_only_new_steps(sample_copy: SampleCopy) -> Non
     # a deleted export is forgotten: its own steps go, the steps it shared come back from
     # the remaining export
     new_file.unlink()
-    third = sample_copy.build()
+    third = sample_copy.build(MODELS_AND_SEEDS)
     assert third.returncode == 0, third.output[-3000:]
     assert third.query(
         "select count(*) from intermediate.int_wandb__history_records"
@@ -247,7 +247,7 @@ def test_incremental_eval_metrics_follow_the_chosen_record(
     chosen["summary"]["_timestamp"] = chosen["summary"].get("_timestamp", 0) + 1_000_000
     new_file = data / "wandb" / "wandb_runs_2025_12.jsonl"
     new_file.write_text(json.dumps(chosen) + "\n")
-    second = sample_copy.build()
+    second = sample_copy.build(MODELS_AND_SEEDS)
     assert second.returncode == 0, second.output[-3000:]
     rows = {(task, metric): (value, source) for _, task, metric, value, _, _, source in
             eval_rows(second, f"run_id = '{run_id}'")}  # fmt: skip
@@ -256,20 +256,18 @@ def test_incremental_eval_metrics_follow_the_chosen_record(
     assert rows[("piqa", "acc_raw")] == (0.42, str(new_file))
     # the other runs' rows are untouched, and the result equals a build from scratch
     assert eval_rows(second, f"run_id != '{run_id}'") == [row for row in before if row[0] != run_id]
-    # from scratch: run_eval_metrics and its ancestors (the table depends on nothing else),
-    # with the tests whose parents are all built
-    subset = ["--select", "+run_eval_metrics", "--indirect-selection", "cautious"]
-    fresh = run_dbt(["build", *subset], data, db_name="fresh.duckdb")
+    # from scratch: run_eval_metrics and its ancestors (the table depends on nothing else)
+    fresh = run_dbt([*MODELS_AND_SEEDS, "--select", "+run_eval_metrics"], data, "fresh.duckdb")
     assert fresh.returncode == 0, fresh.output[-3000:]
     assert eval_rows(second) == eval_rows(fresh)
     # the export deleted: the run's values come back from the remaining export
     new_file.unlink()
-    third = sample_copy.build()
+    third = sample_copy.build(MODELS_AND_SEEDS)
     assert third.returncode == 0, third.output[-3000:]
     assert eval_rows(third) == before
     # other key patterns: every run is relabelled, perplexity keys leave the table
     keys_only = json.dumps({"run_eval_metric_keys": ["oe_eval_metrics/%/%"]})
-    fourth = sample_copy.build(["build", "--vars", keys_only])
+    fourth = sample_copy.build([*MODELS_AND_SEEDS, "--vars", keys_only])
     assert fourth.returncode == 0, fourth.output[-3000:]
     assert eval_rows(fourth) == [row for row in before if str(row[5]).startswith("oe_eval")]
     assert len(eval_rows(fourth)) < len(before)

@@ -17,12 +17,12 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, DbtResult, invoke_dbt
+from conftest import MODELS_AND_SEEDS, REPO, DbtResult, invoke_dbt
 
 pytestmark = pytest.mark.xdist_group("qa_incremental")
 
 QA_MODELS = "+qa_instances +qa_choices +qa_task_evals"
-BUILD = ["build", "--resource-type", "model", "--resource-type", "seed", "-s", *QA_MODELS.split()]
+BUILD = [*MODELS_AND_SEEDS, "-s", *QA_MODELS.split()]
 STEP_1000 = "dolma1.7/150M/seed-2/step-1000.tar.gz"
 STEP_2000 = "dolma1.7/150M/seed-2/step-2000.tar.gz"
 # what every row of an archive's checkpoint carries (file keys, model ids, source paths)
