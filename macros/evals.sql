@@ -74,7 +74,8 @@
     {{ prediction }}.task_hash,
     {{ prediction }}.model_hash,
     {{ prediction }}.metrics,
-    {{ prediction }}.model_output
+    {{ prediction }}.model_output,
+    len({{ prediction }}.model_output) as n_choices
 {%- endmacro %}
 
 {#- A pretrained checkpoint's path `<recipe>/<params>/seed-<N>/step-<S>` (QA tarball layout),

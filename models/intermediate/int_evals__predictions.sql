@@ -17,7 +17,8 @@ checkpoint_predictions as (
         task_hash,
         model_hash,
         metrics,
-        model_output
+        model_output,
+        n_choices
     from {{ ref('stg_qa__prediction_records') }}
     where reject_reason is null
 ),
@@ -32,7 +33,8 @@ dump_predictions as (
         task_hash,
         model_hash,
         metrics,
-        model_output
+        model_output,
+        n_choices
     from {{ ref('stg_evals__prediction_records') }}
     where reject_reason is null
 ),
@@ -62,6 +64,7 @@ final as (
         predictions.model_hash,
         predictions.metrics,
         predictions.model_output,
+        predictions.n_choices,
         prediction_files.source_path,
         predictions.source_file
     from predictions

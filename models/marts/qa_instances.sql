@@ -40,7 +40,7 @@ final as (
         predictions.metrics.logits_per_token_corr,
         predictions.metrics.logits_per_char_corr,
         predictions.metrics.bits_per_byte_corr,
-        len(predictions.model_output) as n_choices,
+        predictions.n_choices,
         predictions.source_path,
         predictions.source_file
     from predictions

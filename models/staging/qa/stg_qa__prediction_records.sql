@@ -24,6 +24,7 @@ renamed as (
         model_hash,
         metrics,
         model_output,
+        n_choices,
         reject_reason,
         raw_excerpt,
         file_size,
