@@ -312,9 +312,10 @@ class _Loader:
             self.entries[entry.archive] = entry
             if entry.status == STATUS_LOADED:
                 self.questions += entry.questions
-        self._maybe_report()
+        self.report()
 
-    def _maybe_report(self, final: bool = False) -> None:
+    def report(self, final: bool = False) -> None:
+        """Print a progress line if one is due (always when ``final``)."""
         now = time.monotonic()
         if not final and now - self.last_line < self.options.progress_seconds:
             return
@@ -407,7 +408,7 @@ def load_qa_archives(
     store.forget(sorted(set(previous) - set(loader.entries)))
     entries = dict(sorted(loader.entries.items()))
     if archives:
-        loader._maybe_report(final=True)
+        loader.report(final=True)
         counts = ", ".join(f"{k}={v}" for k, v in summarise(entries).items())
         LOGGER.info("done: %s in %.2fs", counts, time.monotonic() - loader.started)
     return entries

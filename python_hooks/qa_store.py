@@ -225,10 +225,9 @@ class WarehouseStore:
     def commit(self, entries: Sequence[Entry], files: Sequence[BatchFile]) -> None:
         """Replace the rows and state of ``entries``' archives, loading ``files`` (already in
         the batch folder), in one transaction."""
-        stored = list(entries)
         self._begin()
         try:
-            self._delete([e.archive for e in stored])
+            self._delete([e.archive for e in entries])
             if files:
                 self.con.executemany(
                     f"insert into {SCHEMA}.batch_members values"
@@ -244,7 +243,7 @@ class WarehouseStore:
                     f" from {SCHEMA}.batch_members"
                 )
                 self.con.execute(f"delete from {SCHEMA}.batch_members")
-            self._insert_state(stored)
+            self._insert_state(entries)
         except BaseException:
             self.con.execute("rollback")
             raise
