@@ -149,6 +149,7 @@ final as (
         model_id,
         model_kind,
         run_id,
+        {{ canonical_recipe('recipe_slug') }} as recipe,
         recipe_slug,
         params,
         seed,

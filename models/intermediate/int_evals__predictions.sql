@@ -50,6 +50,7 @@ final as (
         prediction_files.model_id,
         prediction_files.model_kind,
         prediction_files.run_id,
+        prediction_files.recipe,
         prediction_files.recipe_slug,
         prediction_files.params,
         prediction_files.seed,

@@ -11,7 +11,7 @@ final as (
         predictions.model_id,
         predictions.model_kind,
         predictions.run_id,
-        {{ canonical_recipe('predictions.recipe_slug') }} as recipe,
+        predictions.recipe,
         predictions.recipe_slug,
         predictions.params,
         predictions.seed,
