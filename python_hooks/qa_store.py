@@ -215,12 +215,22 @@ class WarehouseStore:
                 e.status, e.reason, e.members_written, e.questions, e.duplicate,
             ))  # fmt: skip
             rejects.extend((e.archive, member, reason) for member, reason in e.rejects)
-        if rows:
-            self.con.executemany(
-                f"insert into {SCHEMA}.archives values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
-        if rejects:
-            self.con.executemany(f"insert into {SCHEMA}.member_rejects values (?, ?, ?)", rejects)
+        self._insert_rows("archives", rows)
+        self._insert_rows("member_rejects", rejects)
+
+    def _insert_rows(self, table: str, rows: Sequence[tuple[object, ...]]) -> None:
+        """Insert ``rows`` (in the column order of ``_BASE_TABLES[table]``) with one
+        statement, the rows passed as one JSON text. Python parameters cost DuckDB ~70 us per
+        value here (``executemany``: ~2 ms per row), which was 15 s of a 2M-question build."""
+        if not rows:
+            return
+        columns = [column.split()[0] for column in _BASE_TABLES[table].split(",")]
+        document = json.dumps([dict(zip(columns, row, strict=True)) for row in rows])
+        self.con.execute(
+            f"insert into {SCHEMA}.{table}"
+            f" select unnest(cast(?::json as struct({_BASE_TABLES[table]})[]), recursive := true)",
+            [document],
+        )
 
     def commit(self, entries: Sequence[Entry], files: Sequence[BatchFile]) -> None:
         """Replace the rows and state of ``entries``' archives, loading ``files`` (already in
@@ -229,11 +239,7 @@ class WarehouseStore:
         try:
             self._delete([e.archive for e in entries])
             if files:
-                self.con.executemany(
-                    f"insert into {SCHEMA}.batch_members values"
-                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [f.row() for f in files],
-                )
+                self._insert_rows("batch_members", [f.row() for f in files])
                 for table in RECORD_TABLES:
                     self.con.execute(
                         f"insert into {SCHEMA}.{table} by name select * from {self.views[table]}"

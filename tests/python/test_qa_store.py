@@ -155,3 +155,27 @@ def test_changed_limit_reloads_every_archive(root: Path, tmp_path: Path) -> None
     assert refused["members"] == []
     assert len(refused["member_rejects"]) == 6
     assert [row[6] for row in refused["archives"]] == ["loaded"] * 3  # status
+
+
+def test_names_with_quotes_and_non_ascii_are_stored_exactly(tmp_path: Path) -> None:
+    """The state and member rows reach DuckDB as one JSON text per statement: names with
+    quotes, backslashes and non-ASCII letters come back unchanged, and so does a reject."""
+    odd = 'step-7/ünï "q" \\ tâsk-predictions.jsonl'
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in ((odd, b"line\n"), ("../escape-predictions.jsonl", b"x\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    qa = tmp_path / "qa"
+    write(qa, "r1/150M/seed-1/step-7.tar.gz", gzip.compress(buffer.getvalue(), mtime=0))
+    db = tmp_path / "w.duckdb"
+
+    load(qa, db, tmp_path / "w.qa")
+
+    stored = tables(db)
+    archive = "r1/150M/seed-1/step-7.tar.gz"
+    assert [row[:3] for row in stored["members"]] == [(archive, odd, f"{archive}!{odd}")]
+    assert stored["prediction_records"] == [(archive, f"{archive}!{odd}", "line")]
+    assert stored["member_rejects"] == [(archive, "../escape-predictions.jsonl")]
+    assert [row[:5] for row in stored["archives"]] == [(archive, "r1", "150M", 1, 7)]
