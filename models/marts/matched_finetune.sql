@@ -164,7 +164,6 @@ summary_values as (
 
 history as (
     -- the history is the fallback: only matched runs whose summary lacks the metric are read
-    -- (unnesting the logged metrics is the model's main cost: 20-66 s at 50,000 runs)
     select
         run_id,
         step,
@@ -175,42 +174,41 @@ history as (
         and run_id not in (select summary_values.run_id from summary_values)
 ),
 
-history_metric_entries as (
-    select
-        history.run_id,
-        history.step,
-        unnest(map_entries(cast(history.metrics as map(varchar, json)))) as entry
+history_metric_keys as (
+    -- the logged keys, read without their values (unnesting every logged value was the
+    -- model's main cost: 20-66 s at 50,000 runs)
+    select distinct unnest(json_keys(history.metrics)) as metric_key
     from history
 ),
 
-history_metric_keys as (
-    select distinct history_metric_entries.entry.key as metric_key
-    from history_metric_entries
-),
-
 history_metric_labels as (
-    -- labels resolved once per distinct history key, not once per logged value
+    -- labels resolved once per distinct history key; only keys that label as a matched
+    -- run's comparison metric are read below, as JSON pointers ('~' and '/' escaped)
     select
-        history_metric_keys.metric_key,
-        {{ canonical_metric_label('history_metric_keys.metric_key') }} as metric_label
-    from history_metric_keys
+        labelled.metric_key,
+        labelled.metric_label,
+        '/' || replace(replace(labelled.metric_key, '~', '~0'), '/', '~1') as metric_pointer
+    from (
+        select
+            history_metric_keys.metric_key,
+            {{ canonical_metric_label('history_metric_keys.metric_key') }} as metric_label
+        from history_metric_keys
+    ) as labelled
+    where labelled.metric_label in (select matched_runs.comparison_metric from matched_runs)
 ),
 
 history_values as (
     select
-        history_metric_entries.run_id,
+        history.run_id,
         arg_max(
-            {{ finite_double("history_metric_entries.entry.value ->> '$'") }},
-            history_metric_entries.step
+            {{ finite_double("history.metrics ->> history_metric_labels.metric_pointer") }},
+            history.step
         ) as finetuned_metric_value
-    from history_metric_entries
+    from history
+    inner join matched_runs on history.run_id = matched_runs.run_id
     inner join history_metric_labels
-        on history_metric_entries.entry.key = history_metric_labels.metric_key
-    inner join matched_runs
-        on
-            history_metric_entries.run_id = matched_runs.run_id
-            and history_metric_labels.metric_label = matched_runs.comparison_metric
-    group by history_metric_entries.run_id
+        on matched_runs.comparison_metric = history_metric_labels.metric_label
+    group by history.run_id
 ),
 
 final as (
