@@ -5,6 +5,14 @@ is synthetic, written for this project. Hand-designed runs cover every run-ID fo
 the awkward cases of §2.1 (NaN, an int vs a string `model_size`, a run with no summary, the same
 run in two exports, a malformed line, a run with no config); `--extra-runs N` adds N generated
 runs drawn from every form, with payloads of realistic size, for benchmarks.
+
+Every record has the composition of a real export (issue 9; the real records are in
+`../shared/fixtures/upstream_dr_ingest/`, which this script does not read): a config of
+22-33 KB, `system_attrs` of 80-140 KB holding the config again, `rawconfig`,
+`summaryMetrics`, `systemMetrics` and `historyKeys` beside the run's tags and names, the real
+`system_metrics` key family (4-11 KB) and `wandb_metadata` fields (0.4-4 KB). The values are
+synthetic; they are drawn from a generator of their own per record, so the rest of the sample
+stays as it was.
 """
 
 from __future__ import annotations
@@ -260,6 +268,145 @@ def summary_payload(
     return summary
 
 
+# --- the real composition of a run record (sizes of the six real records, issue 9) ----------
+CONFIG_BYTES = (22_000, 33_000)
+GPU_METRICS = [
+    "gpu", "memory", "memoryAllocated", "memoryAllocatedBytes", "memoryClock", "smClock",
+    "temp", "powerWatts", "powerPercent", "enforcedPowerLimitWatts", "correctedMemoryErrors",
+    "uncorrectedMemoryErrors", "encoderUtilization", "graphicsClock", "pcieLinkGen",
+]  # fmt: skip
+TRAINER_ARGS = [
+    "adam_beta1", "adam_beta2", "adam_epsilon", "weight_decay", "max_grad_norm",
+    "warmup_ratio", "logging_steps", "save_steps", "eval_steps", "dataloader_num_workers",
+    "gradient_checkpointing", "use_flash_attn", "reduce_loss", "clip_grad_norm",
+    "checkpointing_steps", "keep_last_n_checkpoints", "timeout", "trust_remote_code",
+]  # fmt: skip
+
+
+def padded_config(composer: random.Random, config: dict[str, Any]) -> dict[str, Any]:
+    """The config grown to a real size with the trainer's and the checkpoint's settings (a
+    real config holds ~550 keys: the fine-tuning arguments and the whole pretraining config)."""
+    padded = dict(config)
+    target = composer.randint(*CONFIG_BYTES) - 200
+    size = len(json.dumps(padded))
+    index = 0
+    while size < target:
+        name = TRAINER_ARGS[index % len(TRAINER_ARGS)]
+        key = f"{name}_{index // len(TRAINER_ARGS):02d}" if index >= len(TRAINER_ARGS) else name
+        value: Any = composer.choice(
+            [composer.random(), composer.randint(0, 4096), composer.random() < 0.5, None,
+             f"/weka/checkpoints/{composer.getrandbits(48):012x}"]
+        )  # fmt: skip
+        if key not in padded:
+            padded[key] = value
+            size += len(json.dumps({key: value})) - 1
+        index += 1
+    return padded
+
+
+def system_metrics_payload(composer: random.Random) -> dict[str, Any]:
+    """`system.*` averages as W&B keeps them: the host, then every metric of every GPU."""
+    metrics: dict[str, Any] = {
+        "system.cpu": round(composer.uniform(0.5, 8), 10),
+        "system.disk.in": composer.randint(0, 99),
+        "system.disk.out": composer.randint(0, 99),
+        "system.memory": round(composer.uniform(5, 40), 4),
+        "system.proc.memory.rssMB": round(composer.uniform(2000, 30000), 4),
+        "system.proc.memory.percent": round(composer.uniform(1, 10), 4),
+        "system.proc.cpu.threads": composer.randint(20, 200),
+        "system.network.sent": composer.randint(10**6, 10**9),
+        "system.network.recv": composer.randint(10**6, 10**9),
+    }
+    for gpu in range(composer.choice([4, 6])):
+        for metric in GPU_METRICS:
+            metrics[f"system.gpu.{gpu}.{metric}"] = round(composer.uniform(0, 100), 10)
+            metrics[f"system.gpu.process.{gpu}.{metric}"] = round(composer.uniform(0, 100), 10)
+    return metrics
+
+
+def metadata_payload(composer: random.Random, run_id: str) -> dict[str, Any]:
+    """`wandb_metadata`: the host, program and hardware W&B records when a run starts."""
+    gpus = composer.choice([4, 8])
+    return {
+        "os": "Linux-5.15.0-x86_64-with-glibc2.35",
+        "python": "3.11.9",
+        "startedAt": "2025-09-20T08:00:01.000000Z",
+        "args": ["--exp_name", run_id, "--model_name_or_path", "allenai/DataDecide"],
+        "program": "/workspace/open-instruct/open_instruct/finetune.py",
+        "codePath": "open_instruct/finetune.py",
+        "codePathLocal": "open_instruct/finetune.py",
+        "git": {"remote": "https://example.org/lab/open-instruct.git", "commit": "0" * 40},
+        "email": "researcher@example.org",
+        "root": "/workspace/open-instruct",
+        "host": f"node{composer.randint(1, 64)}",
+        "username": "researcher",
+        "executable": "/workspace/.venv/bin/python",
+        "cpu_count": 48,
+        "cpu_count_logical": 96,
+        "gpu": "NVIDIA H100 80GB HBM3",
+        "gpu_count": gpus,
+        "disk": {"/": {"total": "1099511627776", "used": str(composer.randint(10**10, 10**12))}},
+        "memory": {"total": "2163152445440"},
+        "cpu": {"count": 48, "countLogical": 96},
+        "gpu_nvidia": [
+            {
+                "name": "NVIDIA H100 80GB HBM3",
+                "memoryTotal": "85520809984",
+                "cudaCores": 16896,
+                "architecture": "Hopper",
+            }
+            for _ in range(gpus)
+        ],
+        "cudaVersion": "12.4",
+        "slurm": {"job_id": str(composer.randint(10**6, 10**7)), "cluster_name": "lab"},
+    }
+
+
+def history_keys_payload(composer: random.Random, metric_keys: list[str]) -> dict[str, Any]:
+    """`historyKeys`: per logged key, how many values of which type (system keys included)."""
+    count = composer.randint(20, 500)
+    keys = [*metric_keys, *(f"system/gpu.{g}.{m}" for g in range(8) for m in GPU_METRICS[:6])]
+    return {
+        "keys": {key: {"typeCounts": [{"type": "number", "count": count}]} for key in keys},
+        "lastStep": count,
+        "sets": [],
+    }
+
+
+def system_attrs_payload(
+    composer: random.Random, record: dict[str, Any], tags: list[str]
+) -> dict[str, Any]:
+    """The run as W&B's API returns it: names and tags, then the config again, the raw
+    config, the summary and system metrics and the history keys (80-140 KB in real runs)."""
+    config = record["config"] or {}
+    summary = record["summary"] or {}
+    metric_keys = ["train_loss", "learning_rate", "total_tokens", "per_device_tps", "epoch"]
+    return {
+        "projectId": str(composer.randint(10**7, 10**8)),
+        "id": f"UnVuOnYx{composer.getrandbits(256):064x}",
+        "tags": tags,
+        "name": record["run_id"],
+        "displayName": record["run_name"],
+        "sweepName": None,
+        "state": record["state"],
+        "config": config,
+        "group": None,
+        "jobType": None,
+        "commit": f"{composer.getrandbits(160):040x}",
+        "readOnly": True,
+        "createdAt": record["created_at"],
+        "heartbeatAt": "2025-09-21T08:00:00Z",
+        "description": record["run_id"],
+        "notes": None,
+        "systemMetrics": record["system_metrics"],
+        "summaryMetrics": summary,
+        "historyLineCount": composer.randint(0, 500),
+        "user": {"name": "A Researcher", "username": "researcher"},
+        "historyKeys": history_keys_payload(composer, metric_keys + sorted(summary)[:400]),
+        "rawconfig": {"_wandb": {"m": [], "cli_version": "0.18.1"}, **config},
+    }
+
+
 def run_record(rng: random.Random, sample: SampleRun, finished: bool = True) -> dict[str, Any]:
     """The 12-column run record of layouts A and B (nested values still Python objects)."""
     config = None if sample.no_config else config_payload(rng, sample.run_id, sample.config)
@@ -268,20 +415,25 @@ def run_record(rng: random.Random, sample: SampleRun, finished: bool = True) -> 
         if sample.summary is None
         else summary_payload(rng, sample.summary, finished, sample.full_size)
     )
-    return {
+    host = rng.randint(1, 64)
+    rng.randint(10, 99)  # the draw of the old one-key system_metrics: the rest stays unchanged
+    tags = ["finetune", sample.run_id.split("_")[0]]
+    composer = random.Random(f"{sample.run_id}:{finished}")
+    record = {
         "run_id": sample.run_id,
         "run_name": sample.run_id,
         "state": sample.state if finished else "running",
         "project": "ft-scaling",
         "entity": "datadecide-lab",
         "created_at": "2025-09-20T08:00:00Z",
-        "config": config,
+        "config": None if config is None else padded_config(composer, config),
         "summary": summary,
-        "wandb_metadata": {"os": "Linux", "python": "3.11.9", "host": f"node{rng.randint(1, 64)}"},
-        "system_metrics": {"system.gpu.0.gpu": rng.randint(10, 99)},
-        "system_attrs": {"tags": ["finetune", sample.run_id.split("_")[0]]},
+        "wandb_metadata": {**metadata_payload(composer, sample.run_id), "host": f"node{host}"},
+        "system_metrics": system_metrics_payload(composer),
         "sweep_info": {"sweep_id": None},
     }
+    record["system_attrs"] = system_attrs_payload(composer, record, tags)
+    return {**record, "sweep_info": record.pop("sweep_info")}
 
 
 def exporter_record(record: dict[str, Any], exported_at: str) -> dict[str, Any]:
@@ -297,6 +449,9 @@ def exporter_record(record: dict[str, Any], exported_at: str) -> dict[str, Any]:
             "created_at": record["created_at"],
             "updated_at": "2025-11-01T00:00:00Z",
             "tags": record["system_attrs"]["tags"],
+            "url": f"https://wandb.ai/{record['entity']}/{record['project']}/runs/{record['run_id']}",
+            "user": record["system_attrs"]["user"],
+            "history_keys": record["system_attrs"]["historyKeys"],
             "group": None,
             "job_type": "train",
             "sweep_name": None,
