@@ -47,10 +47,7 @@ dumps as (
 ),
 
 history as (
-    select
-        run_id,
-        step,
-        source_file
+    select source_file
     from {{ ref('history') }}
 ),
 
@@ -81,34 +78,32 @@ run_counts as (
     group by run_records.source_file
 ),
 
-history_usage as (
+history_used as (
+    -- each history row is the record of one file chosen for its (run_id, step): counting them
+    -- per file avoids joining millions of records back to the rows on three keys
     select
-        history_records.source_file,
-        history_records.history_layout,
-        history_records.reject_reason,
-        history_records.run_id,
-        history.source_file is not null as is_used
-    from history_records
-    left join history
-        on
-            history_records.run_id = history.run_id
-            and history_records.step = history.step
-            and history_records.source_file = history.source_file
+        source_file,
+        count(*) as records_used
+    from history
+    group by source_file
 ),
 
 history_counts as (
     select
         'wandb_history' as source_name,
-        source_file,
-        any_value(history_layout) as export_layout,
+        history_records.source_file,
+        any_value(history_records.history_layout) as export_layout,
         count(*) as records_read,
-        count(*) filter (where reject_reason is not null) as records_rejected,
-        count(*) filter (where reject_reason is null and not is_used) as records_superseded,
+        count(*) filter (where history_records.reject_reason is not null) as records_rejected,
+        count(*) filter (where history_records.reject_reason is null)
+        - coalesce(any_value(history_used.records_used), 0) as records_superseded,
         0 as records_skipped,
-        count(*) filter (where is_used) as records_used,
-        count(distinct run_id) filter (where reject_reason is null) as distinct_runs
-    from history_usage
-    group by source_file
+        coalesce(any_value(history_used.records_used), 0) as records_used,
+        count(distinct history_records.run_id) filter (where history_records.reject_reason is null)
+            as distinct_runs
+    from history_records
+    left join history_used on history_records.source_file = history_used.source_file
+    group by history_records.source_file
 ),
 
 qa_prediction_counts as (
