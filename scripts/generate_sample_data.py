@@ -324,7 +324,7 @@ def system_metrics_payload(composer: random.Random) -> dict[str, Any]:
     return metrics
 
 
-def metadata_payload(composer: random.Random, run_id: str) -> dict[str, Any]:
+def metadata_payload(composer: random.Random, run_id: str, host: str) -> dict[str, Any]:
     """`wandb_metadata`: the host, program and hardware W&B records when a run starts."""
     gpus = composer.choice([4, 8])
     return {
@@ -338,7 +338,7 @@ def metadata_payload(composer: random.Random, run_id: str) -> dict[str, Any]:
         "git": {"remote": "https://example.org/lab/open-instruct.git", "commit": "0" * 40},
         "email": "researcher@example.org",
         "root": "/workspace/open-instruct",
-        "host": f"node{composer.randint(1, 64)}",
+        "host": host,
         "username": "researcher",
         "executable": "/workspace/.venv/bin/python",
         "cpu_count": 48,
@@ -428,12 +428,12 @@ def run_record(rng: random.Random, sample: SampleRun, finished: bool = True) -> 
         "created_at": "2025-09-20T08:00:00Z",
         "config": None if config is None else padded_config(composer, config),
         "summary": summary,
-        "wandb_metadata": {**metadata_payload(composer, sample.run_id), "host": f"node{host}"},
+        "wandb_metadata": metadata_payload(composer, sample.run_id, f"node{host}"),
         "system_metrics": system_metrics_payload(composer),
-        "sweep_info": {"sweep_id": None},
     }
     record["system_attrs"] = system_attrs_payload(composer, record, tags)
-    return {**record, "sweep_info": record.pop("sweep_info")}
+    record["sweep_info"] = {"sweep_id": None}
+    return record
 
 
 def exporter_record(record: dict[str, Any], exported_at: str) -> dict[str, Any]:
