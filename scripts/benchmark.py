@@ -540,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
         help="run export layouts of the real-shaped runs (A JSONL, B Parquet, C exporter)",
     )
     args = parser.parse_args(argv)
-    args.memory_limit = os.environ.get("DR_INGEST_MEMORY_LIMIT", "3500MB")
+    args.memory_limit = os.environ.get("DR_INGEST_MEMORY_LIMIT", "3200MB")
     args.threads = int(os.environ.get("DR_INGEST_THREADS", "2"))
     args.work.mkdir(parents=True, exist_ok=True)
     for stale in args.work.glob("fixed.duckdb*"):
