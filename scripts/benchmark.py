@@ -78,6 +78,8 @@ class Build:
     run_seconds: float = 0.0
     models_total_seconds: float = 0.0
     tests_total_seconds: float = 0.0
+    # the fixed cost's builds (fixed_cost): every repeat's wall time
+    repeat_walls: list[float] = field(default_factory=list)
 
 
 def run_json(command: list[str]) -> dict[str, Any]:
@@ -465,7 +467,8 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         f"Machine: {report['machine']}; date {report['date']}; DuckDB memory_limit "
         f"{report['memory_limit']}, threads {report['threads']}.",
-        f"Fixed cost (tiny sample): {fixed['wall_seconds']} s (dbt start-up "
+        f"Fixed cost (tiny sample, median of {fixed['repeat_walls']} s): "
+        f"{fixed['wall_seconds']} s (dbt start-up "
         f"{round(fixed['wall_seconds'] - fixed['run_seconds'], 1)} s, models Σ "
         f"{fixed['models_total_seconds']} s, tests Σ {fixed['tests_total_seconds']} s), "
         f"peak {fixed['peak_rss_mib']} MiB.",
@@ -512,6 +515,21 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def fixed_cost(work: Path, repeats: int) -> Build:
+    """The tiny sample built `repeats` times into a fresh warehouse; the build of median wall
+    time is the fixed cost (on a shared machine one build's fixed cost varies by 50 %)."""
+    builds = []
+    for _ in range(max(repeats, 1)):
+        for stale in work.glob("fixed.duckdb*"):
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+        builds.append(dbt_build("fixed", REPO / "sample_data", work / "fixed.duckdb", work))
+    failed = [build for build in builds if build.returncode != 0]
+    ordered = sorted(builds, key=lambda build: build.wall_seconds)
+    chosen = failed[0] if failed else ordered[len(ordered) // 2]
+    chosen.repeat_walls = [build.wall_seconds for build in builds]
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", default="10000", help="comma list of generated run counts")
@@ -525,6 +543,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO / "bench_data")
     parser.add_argument("--incremental", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--keep-data", action="store_true")
+    parser.add_argument(
+        "--fixed-repeats", type=int, default=3, help="builds of the tiny sample (median is used)"
+    )
     parser.add_argument("--output", type=Path, help="write the JSON report here")
     parser.add_argument(
         "--synthetic",
@@ -543,9 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     args.memory_limit = os.environ.get("DR_INGEST_MEMORY_LIMIT", "3200MB")
     args.threads = int(os.environ.get("DR_INGEST_THREADS", "2"))
     args.work.mkdir(parents=True, exist_ok=True)
-    for stale in args.work.glob("fixed.duckdb*"):
-        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-    fixed = dbt_build("fixed", REPO / "sample_data", args.work / "fixed.duckdb", args.work)
+    fixed = fixed_cost(args.work, args.fixed_repeats)
     report: dict[str, Any] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
         "date": date.today().isoformat(),

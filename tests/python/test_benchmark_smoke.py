@@ -30,6 +30,8 @@ def test_benchmark_smoke(tmp_path: Path, upstream_dir: Path) -> None:
             str(report_path),
             "--upstream",
             str(upstream_dir),
+            "--fixed-repeats",
+            "1",
         ],
         cwd=REPO,
         capture_output=True,
@@ -39,6 +41,7 @@ def test_benchmark_smoke(tmp_path: Path, upstream_dir: Path) -> None:
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     report = json.loads(report_path.read_text())
     assert report["fixed"]["returncode"] == 0
+    assert report["fixed"]["repeat_walls"] == [report["fixed"]["wall_seconds"]]
     (scale,) = report["scales"]
     assert scale["inputs"]["runs"] == 30 + 27
     # the 30 generated runs are real-shaped, in every layout, with history
