@@ -213,6 +213,8 @@ def dbt_build(
         MEASURE,
         str(BIN / "dbt"),
         "build",
+        "--exclude-resource-type",  # as README's build on real data: unit tests need no data
+        "unit_test",
         "--target-path",
         str(target),
         "--log-path",

@@ -105,15 +105,21 @@ evaluation_keys as (
 ),
 
 labelled_keys as (
+    -- the label version joins the few hundred keys here, not the millions of values (a
+    -- cross join with every value row cost 0.65 s of 3.7 s at 10,000 runs)
     select
-        summary_key,
-        task,
-        metric,
+        evaluation_keys.summary_key,
+        evaluation_keys.task,
+        evaluation_keys.metric,
         coalesce(
-            {{ canonical_metric_label('summary_key') }},
-            {{ canonical_metric_label("split_part(task, ':', 1) || '_' || metric") }}
-        ) as metric_label
+            {{ canonical_metric_label('evaluation_keys.summary_key') }},
+            {{ canonical_metric_label(
+                "split_part(evaluation_keys.task, ':', 1) || '_' || evaluation_keys.metric"
+            ) }}
+        ) as metric_label,
+        label_version.label_version
     from evaluation_keys
+    cross join label_version
 ),
 
 entries as (
@@ -135,10 +141,9 @@ final as (
         labelled_keys.summary_key,
         entries.source_file,
         entries._loaded_at,
-        label_version.label_version
+        labelled_keys.label_version
     from entries
     inner join labelled_keys on entries.entry.key = labelled_keys.summary_key
-    cross join label_version
     where isfinite(entries.entry.value)
 )
 
