@@ -217,9 +217,10 @@ def is_task_metric_key(key: str) -> bool:
 
 
 def eval_rows(build: DbtResult, where: str = "true") -> list[tuple[object, ...]]:
+    # the export file of the record the values came from: that of the run's chosen record
     return build.query(
-        "select run_id, task, metric, value, metric_label, summary_key, source_file"
-        f" from run_eval_metrics where {where} order by all"
+        "select run_id, task, metric, value, metric_label, summary_key, runs.source_file"
+        f" from run_eval_metrics join runs using (run_id) where {where} order by all"
     )
 
 
@@ -256,8 +257,11 @@ def test_incremental_eval_metrics_follow_the_chosen_record(
     assert rows[("piqa", "acc_raw")] == (0.42, str(new_file))
     # the other runs' rows are untouched, and the result equals a build from scratch
     assert eval_rows(second, f"run_id != '{run_id}'") == [row for row in before if row[0] != run_id]
-    # from scratch: run_eval_metrics and its ancestors (the table depends on nothing else)
-    fresh = run_dbt([*MODELS_AND_SEEDS, "--select", "+run_eval_metrics"], data, "fresh.duckdb")
+    # from scratch: run_eval_metrics and its ancestors (the table depends on nothing else),
+    # and runs (eval_rows reads the record's file there)
+    fresh = run_dbt(
+        [*MODELS_AND_SEEDS, "--select", "+run_eval_metrics +runs"], data, "fresh.duckdb"
+    )
     assert fresh.returncode == 0, fresh.output[-3000:]
     assert eval_rows(second) == eval_rows(fresh)
     # the export deleted: the run's values come back from the remaining export
