@@ -59,6 +59,8 @@ def test_dbt_parse_target_motherduck_offline(tmp_path: Path) -> None:
             "--no-partial-parse",
             "--log-level",
             "debug",
+            "--log-level-file",  # the project logs at info to the file
+            "debug",
             "--target-path",
             str(target),
             "--log-path",
