@@ -134,3 +134,36 @@ def test_documents_no_mart_needs_are_not_stored(bounded_build: tuple[str, DbtRes
         )
     }
     assert stored == set()
+
+
+def test_the_limits_reach_duckdb(tmp_path: Path) -> None:
+    """The profile's DuckDB options are in force in dbt's session (the bounds above mean
+    nothing if the limit never reached DuckDB): DR_INGEST_MEMORY_LIMIT and the threads, and
+    the checkpoint settings."""
+    result = invoke_dbt(
+        [
+            "show",
+            "--inline",
+            "select current_setting('memory_limit') as memory_limit,"
+            " current_setting('threads') as duckdb_threads,"
+            " current_setting('checkpoint_threshold') as checkpoint_threshold,"
+            " current_setting('auto_checkpoint_skip_wal_threshold') as skip_wal",
+            "--output",
+            "json",
+        ],
+        REPO / "sample_data",
+        tmp_path / "warehouse.duckdb",
+        tmp_path,
+        extra_env={"DR_INGEST_MEMORY_LIMIT": "800MB", "DR_INGEST_THREADS": "1"},
+    )
+    assert result.returncode == 0, result.output[-3000:]
+    start = result.output.index('{\n  "show"')
+    shown = json.loads(result.output[start : result.output.rindex("}") + 1])
+    assert shown["show"] == [
+        {
+            "memory_limit": "762.9 MiB",  # 800 MB
+            "duckdb_threads": 1,
+            "checkpoint_threshold": "97.6 KiB",  # 100 KB
+            "skip_wal": 1,
+        }
+    ]

@@ -27,7 +27,7 @@ def test_motherduck_profile_has_no_token_and_mirrors_dev() -> None:
     assert motherduck["path"].startswith("md:")
     assert "DR_INGEST_MOTHERDUCK_DATABASE" in motherduck["path"]
     assert "token" not in json.dumps(motherduck)  # no motherduck_token key or setting
-    for key in ("schema", "threads", "settings", "plugins"):
+    for key in ("schema", "threads", "config_options", "plugins"):
         assert motherduck[key] == dev[key], key
 
 
