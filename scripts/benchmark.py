@@ -190,8 +190,8 @@ def dbt_build(
 
     The project is parsed into the target folder first (not timed), as it is on any machine
     where dbt has run before: the build then reads dbt's partial-parse file, and its wall
-    time is that of a researcher's re-run, not of a first parse. A later build given the
-    same `target` reuses it."""
+    time is that of a researcher's re-run, not of a first parse. The parse runs every time
+    (a target folder left by an earlier run holds a parse of other code)."""
     env = dict(os.environ)
     env.update(
         DR_INGEST_DATA_DIR=str(data_dir),
@@ -199,14 +199,13 @@ def dbt_build(
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     target = target or work / f"target_{label}"
-    if not (target / "partial_parse.msgpack").exists():
-        subprocess.run(
-            [str(BIN / "dbt"), "parse", "--target-path", str(target), "--log-path", str(work)],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            check=True,
-        )
+    subprocess.run(
+        [str(BIN / "dbt"), "parse", "--target-path", str(target), "--log-path", str(work)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
     command = [
         str(BIN / "python"),
         "-c",
