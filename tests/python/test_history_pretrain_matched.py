@@ -305,6 +305,22 @@ def test_upstream_history_flat(upstream_build: DbtResult, upstream_dir: Path) ->
         f" where run_id = '{UPSTREAM_MATCHED}'"
     )
     assert summary == [(1000, expected_loss)]
+    # `metrics` holds each row's non-null metric cells and nothing else (the DPO run logged
+    # no total_tokens: the export's column is null on its rows, and its objects lack the key)
+    history_file = upstream_dir / "wandb_history_sample.parquet"
+    cells, with_tokens = duckdb.sql(
+        "select (select count(*) from (unpivot (select columns(* exclude (run_id, step,"
+        f" timestamp, runtime))::varchar from '{history_file}') on columns(*)"
+        f" into name k value v)), (select count(total_tokens) from '{history_file}')"
+    ).fetchone()
+    assert result.query(
+        "select sum(len(json_keys(metrics))), count(*) filter (metrics::varchar like '%:null%'),"
+        " count(*) filter (json_exists(metrics, '$.total_tokens')) from history"
+    ) == [(cells, 0, with_tokens)]
+    assert result.query(
+        f"select count(*) from history where run_id = '{UPSTREAM_DPO}'"
+        " and json_exists(metrics, '$.total_tokens')"
+    ) == [(0,)]
     parquet = upstream_dir / "pretrain_metrics_sample.parquet"
     assert result.query("select count(*) from pretrain_metrics") == [
         (non_null_metric_cells(parquet),)

@@ -1,7 +1,7 @@
 {#- History exports in Parquet: flat rows (layout A) and layout B converted to Parquet (one
     row per run, a list column `json`). Which file is which is read from the Parquet
     metadata at build time; each branch reads only its files. In flat files every column
-    other than run_id/step/timestamp/runtime is a metric and goes into `metrics`. -#}
+    other than run_id/step/timestamp/runtime is a metric: its non-null values go into `metrics`. -#}
 {%- set layouts = history_parquet_layouts('wandb', 'history_export_parquet') -%}
 
 -- depends_on: {{ source('wandb', 'history_export_parquet') }}
