@@ -444,7 +444,9 @@ def run_scale(args: argparse.Namespace, runs: int, work: Path, fixed: Build) -> 
             ),
             "warehouse_mb": round(db_path.stat().st_size / 1e6, 1),
         }
-    if args.incremental and counts.get("scaled_history_rows"):
+    # the increment is a flat Parquet history file beside the generated one (layout C keeps
+    # its history in the exporter folder: no increment there)
+    if args.incremental and flat_history(data_dir / "wandb").exists():
         added = add_history_increment(data_dir, 0.01)
         again = dbt_build(
             f"incremental_{runs}", data_dir, db_path, work, target=work / f"target_full_{runs}"
