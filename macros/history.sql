@@ -106,9 +106,9 @@
     for every metric any of its runs logged, null where a row did not log it: half the bytes
     of the objects of the benchmark's SFT and DPO export were such nulls). The object is put
     together as text, each present value written by to_json (concat_ws skips the absent ones)
-    after its key, JSON-quoted at compile time. `timestamp` becomes text (epoch_or_iso_timestamp types it).
-    One read per type of the `timestamp` column. With no such file, an empty select of the
-    same shape. -#}
+    after its key, JSON-quoted at compile time. `timestamp` becomes text
+    (epoch_or_iso_timestamp types it). One read per type of the `timestamp` column. With no
+    such file, an empty select of the same shape. -#}
 {% macro history_parquet_flat_entries(layouts) -%}
     {%- if layouts['flat_groups'] -%}
     {%- for group in layouts['flat_groups'] %}
