@@ -13,9 +13,9 @@ with records (record_id, source_file, _loaded_at) as (
 
 keyed as (
     select
-        record_id,
-        source_file,
-        _loaded_at,
+        records.record_id,
+        records.source_file,
+        records._loaded_at,
         {{ run_record_key('records') }} as record_key
     from records
 )
