@@ -6,7 +6,7 @@ import json
 
 import duckdb
 import pytest
-from conftest import REPO, DbtResult, SampleRebuild
+from conftest import REPO, DbtResult, SampleCopy, SampleRebuild
 
 SAMPLE_WANDB = REPO / "sample_data" / "wandb"
 
@@ -291,3 +291,28 @@ def test_descriptions_are_persisted_as_comments(sample_build: DbtResult) -> None
         "select comment from duckdb_columns() where table_name = 'runs' and column_name = 'lr'"
     )
     assert column_comment[0][0].startswith("Learning rate")
+
+
+def test_not_null_columns_counts_the_null_cells_of_each_listed_column(
+    sample_copy: SampleCopy,
+) -> None:
+    """The model-level generic test that replaces per-column `not_null` tests fails with the
+    number of null cells across its columns, and names the columns that hold them."""
+    connection = duckdb.connect(str(sample_copy.work / "warehouse.duckdb"))
+    try:
+        connection.execute("update runs set pattern_name = null where rowid < 2")
+        connection.execute("update runs set run_type = null where rowid = 5")
+    finally:
+        connection.close()
+    result = sample_copy.build(
+        ["test", "--select", "test_name:not_null_columns,runs", "--store-failures"]
+    )
+    assert result.returncode == 1, result.output[-3000:]
+    [outcome] = [
+        r
+        for r in result.run_results()
+        if str(r["unique_id"]).startswith("test.dr_ingest.not_null_columns_runs_")
+    ]
+    assert (outcome["status"], outcome["failures"]) == ("fail", 3)
+    failed = result.query(f"select column_name, null_rows from {outcome['relation_name']}")
+    assert sorted(failed) == [("pattern_name", 2), ("run_type", 1)]
