@@ -50,6 +50,8 @@ from python_hooks.qa_members import looks_like_step_path
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# stg_wandb__runs_parquet's search for the run's tags in system_attrs
+TAGS_PATTERN = r'"tags": ?(\[[^\]]*\])'
 BIG_TABLES = ("runs", "history", "run_eval_metrics", "qa_instances", "qa_choices")
 QUESTIONS_PER_STEP = 37_000  # a whole step of the real recipe tarballs (66 tasks)
 
@@ -299,15 +301,16 @@ def floor_queries(data_dir: Path) -> dict[str, str]:
             from (select try(json_extract(line, {line_paths})) as f
                   from {lines.format(glob=wandb / "**/*runs*.jsonl")})
         """,
-        "runs_parquet_config": f"""
-            select count(*), count(c[1])
-            from (select try(json_extract(config, {config_paths})) as c
-                  from read_parquet('{wandb / "**/*runs*.parquet"}'))
-        """,
-        "runs_parquet_summary": f"""
-            select count(s[1]), sum({summary_map.format(s="summary")})
-            from (select summary, try(json_extract(summary, {summary_paths})) as s
-                  from read_parquet('{wandb / "**/*runs*.parquet"}'))
+        # one scan of the Parquet exports for every field staging takes from them: the config
+        # paths, the summary's paths and numeric map, and the tags (in system_attrs, found as
+        # stg_wandb__runs_parquet finds them; layout A's line paths above include them too)
+        "runs_parquet": f"""
+            select count(*), count(c[1]), count(s[1]), sum({summary_map.format(s="summary")}),
+                   count(tags)
+            from (select summary, try(json_extract(config, {config_paths})) as c,
+                         try(json_extract(summary, {summary_paths})) as s,
+                         regexp_extract(system_attrs, '{TAGS_PATTERN}', 1) as tags
+                  from read_parquet('{wandb / "**/*runs*.parquet"}', union_by_name = true))
         """,
         "history_parquet": f"""
             select count(*), count(columns(*))
@@ -326,8 +329,7 @@ def floor_queries(data_dir: Path) -> dict[str, str]:
     }
     available = {
         "runs_jsonl": any(wandb.rglob("*runs*.jsonl")),
-        "runs_parquet_config": any(wandb.rglob("*runs*.parquet")),
-        "runs_parquet_summary": any(wandb.rglob("*runs*.parquet")),
+        "runs_parquet": any(wandb.rglob("*runs*.parquet")),
         "history_parquet": flat_history(wandb).exists(),
         "history_jsonl": (wandb / "wandb_history_scaled.jsonl").exists(),
         "history_exporter": exporter_history.exists(),
@@ -362,6 +364,7 @@ def inflate_members(raw: IO[bytes]) -> int:
 
 def measure_floor(data_dir: Path, memory_limit: str, threads: int) -> dict[str, float]:
     connection = duckdb.connect(config={"memory_limit": memory_limit, "threads": threads})
+    connection.execute("set enable_progress_bar = false")
     timings: dict[str, float] = {}
     for name, sql in floor_queries(data_dir).items():
         started = time.perf_counter()

@@ -74,7 +74,7 @@ def test_benchmark_smoke(tmp_path: Path, upstream_dir: Path) -> None:
     assert scale["build"]["tests_total_seconds"] > 0
     assert set(scale["floor_seconds"]) >= {
         "runs_jsonl",
-        "runs_parquet_config",
+        "runs_parquet",
         "history_parquet",
         "history_exporter",
         "qa_inflate",
