@@ -248,7 +248,10 @@ def test_incremental_eval_metrics_follow_the_chosen_record(
     chosen["summary"]["_timestamp"] = chosen["summary"].get("_timestamp", 0) + 1_000_000
     new_file = data / "wandb" / "wandb_runs_2025_12.jsonl"
     new_file.write_text(json.dumps(chosen) + "\n")
-    second = sample_copy.build(MODELS_AND_SEEDS)
+    # every build here: run_eval_metrics and its ancestors (the table depends on nothing
+    # else), and runs (eval_rows reads the record's file there)
+    eval_graph = [*MODELS_AND_SEEDS, "--select", "+run_eval_metrics +runs"]
+    second = sample_copy.build(eval_graph)
     assert second.returncode == 0, second.output[-3000:]
     rows = {(task, metric): (value, source) for _, task, metric, value, _, _, source in
             eval_rows(second, f"run_id = '{run_id}'")}  # fmt: skip
@@ -257,21 +260,17 @@ def test_incremental_eval_metrics_follow_the_chosen_record(
     assert rows[("piqa", "acc_raw")] == (0.42, str(new_file))
     # the other runs' rows are untouched, and the result equals a build from scratch
     assert eval_rows(second, f"run_id != '{run_id}'") == [row for row in before if row[0] != run_id]
-    # from scratch: run_eval_metrics and its ancestors (the table depends on nothing else),
-    # and runs (eval_rows reads the record's file there)
-    fresh = run_dbt(
-        [*MODELS_AND_SEEDS, "--select", "+run_eval_metrics +runs"], data, "fresh.duckdb"
-    )
+    fresh = run_dbt(eval_graph, data, "fresh.duckdb")
     assert fresh.returncode == 0, fresh.output[-3000:]
     assert eval_rows(second) == eval_rows(fresh)
     # the export deleted: the run's values come back from the remaining export
     new_file.unlink()
-    third = sample_copy.build(MODELS_AND_SEEDS)
+    third = sample_copy.build(eval_graph)
     assert third.returncode == 0, third.output[-3000:]
     assert eval_rows(third) == before
     # other key patterns: every run is relabelled, perplexity keys leave the table
     keys_only = json.dumps({"run_eval_metric_keys": ["oe_eval_metrics/%/%"]})
-    fourth = sample_copy.build([*MODELS_AND_SEEDS, "--vars", keys_only])
+    fourth = sample_copy.build([*eval_graph, "--vars", keys_only])
     assert fourth.returncode == 0, fourth.output[-3000:]
     assert eval_rows(fourth) == [row for row in before if str(row[5]).startswith("oe_eval")]
     assert len(eval_rows(fourth)) < len(before)
