@@ -100,47 +100,74 @@
     {{ return(layouts) }}
 {% endmacro %}
 
-{#- A select of (source_file, history_layout, entry) over the flat Parquet history files of
-    `layouts` (history_parquet_layouts): every non-null column other than
-    run_id/step/timestamp/runtime goes into the entry's `metrics` (a flat export has a column
-    for every metric any of its runs logged, null where a row did not log it: half the bytes
-    of the objects of the benchmark's SFT and DPO export were such nulls). The object is put
-    together as text, each present value written by to_json (concat_ws skips the absent ones)
-    after its key, JSON-quoted at compile time. `timestamp` becomes text
-    (epoch_or_iso_timestamp types it). One read per type of the `timestamp` column. With no
-    such file, an empty select of the same shape. -#}
-{% macro history_parquet_flat_entries(layouts) -%}
-    {%- if layouts['flat_groups'] -%}
+{#- A select of typed history records (the columns of history_entry_columns, plus
+    source_file, history_layout, reject_reason and raw_excerpt) over the flat Parquet history
+    files of `layouts` (history_parquet_layouts), one read per type of the `timestamp`
+    column. The columns are typed from their Parquet types, with no round trip through text:
+    step, runtime and an epoch timestamp straight from their numbers (a TIMESTAMP or text
+    timestamp goes through epoch_or_iso_timestamp as text), train_loss, learning_rate and
+    total_tokens from their own columns. Every non-null column other than
+    run_id/step/timestamp/runtime goes into `metrics` (a flat export has a column for every
+    metric any of its runs logged, null where a row did not log it: half the bytes of the
+    objects of the benchmark's SFT and DPO export were such nulls): the object is put
+    together as text, each present value written by to_json (concat_ws skips the absent
+    ones) after its key, JSON-quoted at compile time. With no such file, an empty select of
+    the same shape. -#}
+{% macro history_parquet_flat_records(layouts) -%}
+    {%- set numeric_types = ['DOUBLE', 'FLOAT', 'BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT',
+        'UBIGINT', 'UINTEGER', 'USMALLINT', 'UTINYINT'] -%}
     {%- for group in layouts['flat_groups'] %}
     {%- if not loop.first %}
     union all
     {% endif %}
+    {%- set timestamp_type = group['timestamp_type'] -%}
+    {%- set timestamp_value = 'cast(null as varchar)' if timestamp_type == 'none'
+        else ('"timestamp"' if timestamp_type in numeric_types or timestamp_type.startswith('DECIMAL')
+        else 'cast("timestamp" as varchar)') -%}
+    {%- set step = 'try_cast(try_cast(step as double) as bigint)' %}
     select
         filename as source_file,
         'history_flat_parquet' as history_layout,
-        struct_pack(
-            run_id := cast(run_id as varchar),
-            step := cast(step as varchar),
-            "timestamp" := {{ 'cast(null as varchar)' if group['timestamp_type'] == 'none'
-                else 'cast("timestamp" as varchar)' }},
-            runtime := cast(runtime as varchar),
-            metrics := cast(
-                '{' || concat_ws(
-                    ','{% for column in group['metric_columns'] %},
-                    {{ sql_string(column | tojson ~ ':') }} || to_json({{ adapter.quote(column) }})
-                    {%- endfor %}
-                ) || '}' as json
-            ),
-            extra := cast(null as json)
-        ) as entry
+        cast(run_id as varchar) as run_id,
+        {{ step }} as step,
+        {{ epoch_or_iso_timestamp(timestamp_value) }} as logged_at,
+        {{ finite_double('runtime') }} as runtime,
+        cast(
+            '{' || concat_ws(
+                ','{% for column in group['metric_columns'] %},
+                {{ sql_string(column | tojson ~ ':') }} || to_json({{ adapter.quote(column) }})
+                {%- endfor %}
+            ) || '}' as json
+        ) as metrics,
+        cast(null as json) as extra,
+        {%- for name in ['train_loss', 'learning_rate', 'total_tokens'] %}
+        {%- set value = finite_double(adapter.quote(name)) if name in group['metric_columns']
+            else 'cast(null as double)' %}
+        {{ 'cast(' ~ value ~ ' as bigint)' if name == 'total_tokens' else value }} as {{ name }},
+        {%- endfor %}
+        {{ history_reject_reason("'parquet'", 'cast(run_id as varchar)', step) }} as reject_reason,
+        cast(null as varchar) as raw_excerpt
     from read_parquet(
         {{ sql_path_list(group['files']) }},
         union_by_name = true, filename = true
     )
+    {%- else %}
+    select
+        cast(null as varchar) as source_file,
+        cast(null as varchar) as history_layout,
+        cast(null as varchar) as run_id,
+        cast(null as bigint) as step,
+        cast(null as timestamp) as logged_at,
+        cast(null as double) as runtime,
+        cast(null as json) as metrics,
+        cast(null as json) as extra,
+        cast(null as double) as train_loss,
+        cast(null as double) as learning_rate,
+        cast(null as bigint) as total_tokens,
+        cast(null as varchar) as reject_reason,
+        cast(null as varchar) as raw_excerpt
+    where false
     {%- endfor %}
-    {%- else -%}
-    {{ history_parquet_no_entries() }}
-    {%- endif -%}
 {%- endmacro %}
 
 {#- A select of (source_file, history_layout, entry) over the layout-B Parquet history files

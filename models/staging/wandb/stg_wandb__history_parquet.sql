@@ -1,37 +1,39 @@
 {#- History exports in Parquet: flat rows (layout A) and layout B converted to Parquet (one
     row per run, a list column `json`). Which file is which is read from the Parquet
-    metadata at build time; each branch reads only its files. In flat files every column
-    other than run_id/step/timestamp/runtime is a metric: its non-null values go into `metrics`. -#}
+    metadata at build time; each branch reads only its files. Flat files are typed from
+    their columns (history_parquet_flat_records): every column other than
+    run_id/step/timestamp/runtime is a metric, its non-null values go into `metrics`. The
+    list entries of layout B are typed like the JSON-lines entries (history_entry_columns). -#}
 {%- set layouts = history_parquet_layouts('wandb', 'history_export_parquet') -%}
 
 -- depends_on: {{ source('wandb', 'history_export_parquet') }}
 
-with flat_entries as (
-    {{ history_parquet_flat_entries(layouts) }}
+with flat_records as (
+    {{ history_parquet_flat_records(layouts) }}
 ),
 
 nested_entries as (
     {{ history_parquet_nested_entries(layouts) }}
 ),
 
-entries as (
-    select * from flat_entries
-    union all
-    select * from nested_entries
-),
-
-renamed as (
+nested_records as (
     select
-        entries.source_file,
-        entries.history_layout,
-        {{ history_entry_columns('entries.entry') | indent(8) }},
+        nested_entries.source_file,
+        nested_entries.history_layout,
+        {{ history_entry_columns('nested_entries.entry') | indent(8) }},
         {{ history_reject_reason(
             "'parquet'",
-            'entries.entry.run_id',
-            'try_cast(try_cast(entries.entry.step as double) as bigint)',
+            'nested_entries.entry.run_id',
+            'try_cast(try_cast(nested_entries.entry.step as double) as bigint)',
         ) }} as reject_reason,
         cast(null as varchar) as raw_excerpt
-    from entries
+    from nested_entries
+),
+
+final as (
+    select * from flat_records
+    union all by name
+    select * exclude (core_metrics) from nested_records
 )
 
-select * exclude (core_metrics) from renamed
+select * from final
