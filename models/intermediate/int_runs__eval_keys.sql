@@ -1,16 +1,26 @@
 {{ config(materialized='table') }}
-{#- One row per summary key in int_runs__eval_values: its task and metric (from the key) and
-    its canonical metric label (SPEC §7): the key's own, else that of `<base task>_<metric>`
+{#- One row per evaluation key of the run summaries: the keys of the chosen records'
+    summaries (stg_wandb__runs.summary_values) matching var('run_eval_metric_keys') —
+    `oe_eval_metrics/<task>/<metric>` (aggregate tasks included) and
+    `eval/<set>-validation/Perplexity` — with their task and metric (from the key) and
+    canonical metric label (SPEC §7): the key's own, else that of `<base task>_<metric>`
     where the base task is the key's task before its first `:` (oe-eval task names such as
     `core_9mcqa:rc::olmes:full`); null when unresolvable, listed by a warning test. Rebuilt
-    on every build from the stored values (a few hundred keys), so a changed label
-    dictionary relabels every value at once. -#}
+    on every build (a few hundred keys), so a changed label dictionary or key pattern
+    relabels every value at once; `run_eval_metrics` joins the values to these keys. -#}
 
 with summary_keys as materialized (
-    -- materialized: the few hundred keys are then what the label joins read (left inline,
-    -- DuckDB planned the label lookups over all 14.5 M values of 50,000 runs: 15 s)
-    select distinct eval_values.summary_key
-    from {{ ref('int_runs__eval_values') }} as eval_values
+    -- materialized: the few hundred keys are then what the pattern match and the label
+    -- joins read (left inline, DuckDB planned the label lookups over all 14.5 M values of
+    -- 50,000 runs: 15 s)
+    select distinct unnest(map_keys(chosen_runs.summary_values)) as summary_key
+    from {{ ref('stg_wandb__runs') }} as chosen_runs
+),
+
+evaluation_keys as (
+    select summary_keys.summary_key
+    from summary_keys
+    where {{ like_any('summary_keys.summary_key', var('run_eval_metric_keys')) }}
 ),
 
 metric_labels as (
@@ -32,7 +42,7 @@ classified as (
             when starts_with(summary_key, 'eval/') then 'valppl'
             else split_part(summary_key, '/', 3)
         end as metric
-    from summary_keys
+    from evaluation_keys
 ),
 
 final as (

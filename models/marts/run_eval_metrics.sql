@@ -1,17 +1,23 @@
 {{ config(materialized='view') }}
-{#- Evaluation scores logged in run summaries, long form: one row per (run_id, task, metric).
-    A view: the values (int_runs__eval_values, incremental) joined to their key's task,
-    metric and label (int_runs__eval_keys, a few hundred rows), so that the three texts are
-    stored once per key rather than once per value. -#}
+{#- Evaluation scores logged in run summaries, long form: one row per (run_id, task, metric),
+    finite values only. A view over the summaries stored once, as the numeric maps of the
+    chosen records (stg_wandb__runs.summary_values), joined to the evaluation keys and their
+    task, metric and label (int_runs__eval_keys, a few hundred rows): the values are not
+    copied into a table of their own (that was 2.9 M rows and ~2-3 s of a 10,000-run build;
+    reading them through the view takes ~0.2 s at 10,000 runs). -#}
 
-with eval_values as (
+with chosen_runs as (
     select
         run_id,
-        summary_key,
-        value,
-        record_key,
-        label_version
-    from {{ ref('int_runs__eval_values') }}
+        summary_values
+    from {{ ref('stg_wandb__runs') }}
+),
+
+entries as (
+    select
+        chosen_runs.run_id,
+        unnest(map_entries(chosen_runs.summary_values)) as entry
+    from chosen_runs
 ),
 
 eval_keys as (
@@ -25,16 +31,15 @@ eval_keys as (
 
 final as (
     select
-        eval_values.run_id,
+        entries.run_id,
         eval_keys.task,
         eval_keys.metric,
-        eval_values.value,
+        entries.entry.value,
         eval_keys.metric_label,
-        eval_values.summary_key,
-        eval_values.record_key,
-        eval_values.label_version
-    from eval_values
-    inner join eval_keys on eval_values.summary_key = eval_keys.summary_key
+        eval_keys.summary_key
+    from entries
+    inner join eval_keys on entries.entry.key = eval_keys.summary_key
+    where isfinite(entries.entry.value)
 )
 
 select * from final

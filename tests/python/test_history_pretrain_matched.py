@@ -224,7 +224,21 @@ def eval_rows(build: DbtResult, where: str = "true") -> list[tuple[object, ...]]
     )
 
 
-def test_incremental_eval_metrics_follow_the_chosen_record(
+def test_a_retired_model_is_dropped_from_an_existing_warehouse(sample_copy: SampleCopy) -> None:
+    # a warehouse built before int_runs__eval_values was retired (dbt_project.yml
+    # retired_relations) still holds its table; the next build drops it, and only it
+    with duckdb.connect(str(sample_copy.first.db_path)) as connection:
+        connection.execute(
+            "create table intermediate.int_runs__eval_values as select 'run' as run_id, 1.0 as value"
+        )
+    again = sample_copy.build(["run", "--select", "int_metric_labels"])
+    assert again.returncode == 0, again.output[-3000:]
+    tables = {name for (name,) in again.query("select table_name from information_schema.tables")}
+    assert "int_runs__eval_values" not in tables
+    assert {"int_metric_labels", "runs", "history", "run_eval_metrics"} <= tables
+
+
+def test_eval_metrics_follow_the_chosen_record(
     sample_copy: SampleCopy, run_dbt: RunDbt
 ) -> None:
     data, first = sample_copy.data, sample_copy.first  # a copy of the sample, built once
