@@ -229,7 +229,7 @@ def test_a_retired_model_is_dropped_from_an_existing_warehouse(sample_copy: Samp
     # retired_relations) still holds its table; the next build drops it, and only it
     with duckdb.connect(str(sample_copy.first.db_path)) as connection:
         connection.execute(
-            "create table intermediate.int_runs__eval_values as select 'run' as run_id, 1.0 as value"
+            "create table intermediate.int_runs__eval_values as select 'run' as run_id, 1.0 as v"
         )
     again = sample_copy.build(["run", "--select", "int_metric_labels"])
     assert again.returncode == 0, again.output[-3000:]
@@ -238,9 +238,7 @@ def test_a_retired_model_is_dropped_from_an_existing_warehouse(sample_copy: Samp
     assert {"int_metric_labels", "runs", "history", "run_eval_metrics"} <= tables
 
 
-def test_eval_metrics_follow_the_chosen_record(
-    sample_copy: SampleCopy, run_dbt: RunDbt
-) -> None:
+def test_eval_metrics_follow_the_chosen_record(sample_copy: SampleCopy, run_dbt: RunDbt) -> None:
     data, first = sample_copy.data, sample_copy.first  # a copy of the sample, built once
     assert first.returncode == 0, first.output[-3000:]
     before = eval_rows(first)
