@@ -7,7 +7,9 @@
     stored once, a deleted or changed export is reflected as soon as its records are, and
     an incremental build equals a full one by construction. -#}
 
-with records as (
+with records as not materialized (
+    -- read by both branches: inline, not a copy of every record (DuckDB materializes a CTE
+    -- read twice)
     select
         history_records.run_id,
         history_records.step,
