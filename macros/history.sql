@@ -19,7 +19,7 @@
 
 {#- A W&B timestamp -> TIMESTAMP (UTC wall clock), the same whatever the session TimeZone:
     - epoch seconds, a number or numeric text (`1755615516.494104`, the exporter's str() of
-      W&B's float): converted as an instant;
+      W&B's float): the instant, to the microsecond;
     - text with an offset or zone (`...T14:58:36+02:00`, `...Z`, `... UTC`, a Parquet
       TIMESTAMPTZ column cast to text): the instant, converted to UTC explicitly;
     - naive text (`2025-08-19 14:58:36`, `2025-08-19T14:58:36`, a Parquet TIMESTAMP column
@@ -29,13 +29,18 @@
 {% macro epoch_or_iso_timestamp(expression) -%}
     case
         when isfinite(try_cast({{ expression }} as double))
-            then try(cast(to_timestamp(try_cast({{ expression }} as double)) at time zone 'UTC' as timestamp))
+            -- the instant as UTC wall clock, from its microseconds (as to_timestamp() at time
+            -- zone 'UTC' gives it, to the microsecond, without a time-zone conversion per row:
+            -- 0.18 -> 0.04 s a million values)
+            then try(make_timestamp(cast(try_cast({{ expression }} as double) * 1000000 as bigint)))
         when regexp_matches(
             trim(cast({{ expression }} as varchar)),
             ':\d{2}(\.\d+)?\s*([zZ]|[+-]\d{1,2}(:?\d{2})?|[A-Za-z][A-Za-z_/+-]*)$'
         )
             then cast(try_cast(trim(cast({{ expression }} as varchar)) as timestamptz) at time zone 'UTC' as timestamp)
-        else try_cast(trim(cast({{ expression }} as varchar)) as timestamp)
+        -- 'infinity' and '-infinity' parse as timestamps: left out
+        when isfinite(try_cast(trim(cast({{ expression }} as varchar)) as timestamp))
+            then try_cast(trim(cast({{ expression }} as varchar)) as timestamp)
     end
 {%- endmacro %}
 
