@@ -133,10 +133,16 @@ def run_dbt(tmp_path: Path) -> RunDbt:
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
-    """One `dbt build` of the shipped sample data, shared by the read-only tests."""
+    """One `dbt build` of the shipped sample data, shared by the read-only tests. The one build
+    that also runs the tests of the views over the raw export files (`run_configs`), which
+    every other build leaves out (var check_raw_file_views)."""
     work = tmp_path_factory.mktemp("sample_build")
     result = invoke_dbt(
-        ["build"], REPO / "sample_data", work / "warehouse.duckdb", work, unit_tests=True
+        ["build", "--vars", "{check_raw_file_views: true}"],
+        REPO / "sample_data",
+        work / "warehouse.duckdb",
+        work,
+        unit_tests=True,
     )
     assert result.returncode == 0, result.output[-5000:]
     return result

@@ -130,7 +130,7 @@ def test_documents_no_mart_needs_are_not_stored(bounded_build: tuple[str, DbtRes
             "select table_name, column_name from duckdb_columns()"
             " where table_name in (select table_name from duckdb_tables())"
             " and column_name in ('system_attrs', 'system_metrics', 'wandb_metadata',"
-            " 'sweep_info', 'summary')"
+            " 'sweep_info', 'summary', 'config')"
         )
     }
     assert stored == set()

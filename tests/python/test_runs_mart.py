@@ -52,6 +52,13 @@ def test_build_runs_every_dbt_test_and_unit_test(sample_build: DbtResult) -> Non
     manifest = json.loads((sample_build.target_path / "manifest.json").read_text())
     assert len(unit_tests) == len(manifest["unit_tests"]) >= 15
     assert len(data_tests) >= 40
+    # the tests of the view over the raw export files are on in this build only
+    raw_view_tests = {
+        str(r["unique_id"]).split(".")[2].split("_run_configs")[0]
+        for r in data_tests
+        if "_run_configs_" in str(r["unique_id"])
+    }
+    assert raw_view_tests == {"not_null_columns", "row_count_equals", "unique", "relationships"}
 
 
 def test_runs_reconcile_with_the_raw_exports(sample_build: DbtResult) -> None:

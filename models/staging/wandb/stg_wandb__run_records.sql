@@ -8,9 +8,11 @@
     )
 }}
 {#- Every record of every run export, valid or not, in one shape, stored: the raw files are
-    parsed here once (the summary document into typed scalars and `summary_values`, a map
-    of its numeric values; its 100+ KB of text is not stored), and the dedup (stg_wandb__runs), the rejects and the counts read this
-    table. Loaded file by file: a build reads only the run export files that are new or
+    parsed here once, and the dedup (stg_wandb__runs), the rejects and the counts read this
+    table. No document is stored: the config gives its typed fields (config_*) and
+    `config_hash`, by which `run_configs` finds the chosen record's config in its export
+    file; the summary gives its typed scalars and `summary_values`, a map of its numeric
+    values. Loaded file by file: a build reads only the run export files that are new or
     changed (path, size, modification time); a deleted file's records are removed. -#}
 {%- set files_to_load = files_to_load(ref('stg_wandb__run_files')) -%}
 
@@ -47,7 +49,9 @@ checked as (
             when nullif(trim(unioned.run_id), '') is null then 'record has no run_id'
         end as reject_reason,
         coalesce(unioned.config_is_object, false) as has_config,
-        hash(unioned.run_name, unioned.state, unioned.config, unioned.summary) as content_hash,
+        -- finds the record's config in its export file again (run_configs hashes the same text)
+        hash(unioned.config) as config_hash,
+        hash(unioned.run_name, unioned.state, config_hash, unioned.summary) as content_hash,
         -- numbers only (other values become null); NaN/Infinity are kept here and filtered
         -- by the readers: a per-entry lambda over millions of entries costs seconds
         try(from_json(unioned.summary, '"MAP(VARCHAR, DOUBLE)"')) as summary_values
@@ -55,9 +59,10 @@ checked as (
 ),
 
 without_summary_text as (
-    -- the summary's typed fields (var('run_summary_fields')) from its numeric map
+    -- the summary's typed fields (var('run_summary_fields')) from its numeric map; neither
+    -- document's text is stored
     select
-        * exclude (summary, config_is_object),
+        * exclude (config, summary, config_is_object),
     {%- for name, key in var('run_summary_fields').items() %}
     cast(summary_values[{{ sql_string(key) }}] as varchar) as summary_{{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
