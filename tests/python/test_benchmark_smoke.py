@@ -55,6 +55,10 @@ def test_benchmark_smoke(tmp_path: Path, upstream_dir: Path) -> None:
         shaped["history_flat_rows"] + shaped["history_exporter_rows"]
     )
     assert scale["build"]["rows"]["runs"] == 57
+    # run_configs finds every run's config in its export file again (A, B and C alike): the
+    # real configs are 22-33 KB each; one hand-made sample run has none
+    configs = scale["run_configs_read"]
+    assert configs["rows"] == 57 and configs["config_mb"] > 30 * 0.022
     # QA: one real-shaped recipe tarball (scripts/qa_real_shaped.py), the only QA input
     qa = scale["qa"]
     generated = scale["inputs"]["qa_real_shaped"]
