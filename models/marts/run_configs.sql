@@ -5,7 +5,12 @@
     chosen record by file, run ID and the hash of its config text (config_hash, stored by
     stg_wandb__run_records over the same text). Querying it therefore reads the run exports:
     one column of a Parquet export, every line of a JSON-lines export. The export files
-    must still be where the build found them. -#}
+    must still be where the build found them.
+    The config text streams through: it never passes through an aggregate, a sort or a hash
+    table (50,000 configs in one aggregate did not fit a 3200MB limit). Only a record that
+    an export file holds several identical copies of (a concatenated export) goes through
+    an aggregate, to return it once; without such copies that branch's key set is empty and
+    DuckDB does not read the files for it. -#}
 
 with chosen_records as (
     select
@@ -15,8 +20,34 @@ with chosen_records as (
     from {{ ref('stg_wandb__runs') }}
 ),
 
-export_configs as (
-    -- the config text exactly as stg_wandb__run_records hashed it
+record_copies as (
+    select
+        source_file,
+        run_id,
+        config_hash,
+        count(*) > 1 as is_copied
+    from {{ ref('stg_wandb__run_records') }}
+    where reject_reason is null
+    group by source_file, run_id, config_hash
+),
+
+chosen_keys as (
+    select
+        chosen_records.source_file,
+        chosen_records.run_id,
+        chosen_records.config_hash,
+        record_copies.is_copied
+    from chosen_records
+    inner join record_copies
+        on
+            chosen_records.source_file = record_copies.source_file
+            and chosen_records.run_id = record_copies.run_id
+            and chosen_records.config_hash = record_copies.config_hash
+),
+
+export_configs as not materialized (
+    -- the config text exactly as stg_wandb__run_records hashed it; read once per branch
+    -- below (not materialized: the branch of copied records is skipped when it has no keys)
     select
         source_file,
         run_id,
@@ -30,28 +61,48 @@ export_configs as (
     from {{ ref('stg_wandb__runs_parquet') }}
 ),
 
-matched as (
-    -- a semi-join: the chosen keys are the hash table, the export records stream past it
+single_records as (
+    -- semi-joins: the chosen keys are the hash table, the export records stream past it
     select
         run_id,
         config
     from export_configs
     where (source_file, run_id, hash(config)) in (
             select
-                chosen_records.source_file,
-                chosen_records.run_id,
-                chosen_records.config_hash
-            from chosen_records
+                chosen_keys.source_file,
+                chosen_keys.run_id,
+                chosen_keys.config_hash
+            from chosen_keys
+            where not chosen_keys.is_copied
         )
 ),
 
-final as (
-    -- one row per run: identical copies of a record in one file carry the same config
+copied_records as (
     select
         run_id,
         any_value(config) as config
-    from matched
+    from export_configs
+    where (source_file, run_id, hash(config)) in (
+            select
+                chosen_keys.source_file,
+                chosen_keys.run_id,
+                chosen_keys.config_hash
+            from chosen_keys
+            where chosen_keys.is_copied
+        )
     group by run_id
+),
+
+final as (
+    select
+        run_id,
+        config
+    from single_records
+    union all
+    select
+        run_id,
+        config
+    from copied_records
 )
 
 select * from final

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO, DbtResult, SampleCopy, SampleRebuild
+from conftest import MODELS_AND_SEEDS, REPO, DbtResult, RunDbt, SampleCopy, SampleRebuild
 
 SAMPLE_WANDB = REPO / "sample_data" / "wandb"
 
@@ -250,6 +251,29 @@ def test_run_configs_hold_the_chosen_exports_config(sample_build: DbtResult) -> 
         f"select config from run_configs where run_id = '{first['run_id']}'"
     )[0]
     assert json.loads(str(config_text)) == first["config"]
+
+
+def test_run_configs_return_a_record_copied_within_one_file_once(
+    run_dbt: RunDbt, data_root: Path
+) -> None:
+    """A concatenated export holds the same record twice, byte for byte: the two copies share
+    file, run ID and config hash, so run_configs takes that run's config through its
+    aggregate branch and returns it once; the other runs stream through."""
+    lines = (REPO / "sample_data" / "wandb" / "wandb_runs_2025_09.jsonl").read_text().splitlines()
+    copied, other = lines[0], lines[1]
+    (data_root / "wandb" / "wandb_runs_concatenated.jsonl").write_text(
+        "\n".join([copied, other, copied]) + "\n"
+    )
+    result = run_dbt(MODELS_AND_SEEDS, data_root)
+    assert result.returncode == 0, result.output[-3000:]
+    expected = {record["run_id"]: record["config"] for record in map(json.loads, (copied, other))}
+    assert result.query("select run_id, n_export_records from runs order by n_export_records") == [
+        (json.loads(other)["run_id"], 1),
+        (json.loads(copied)["run_id"], 2),
+    ]
+    rows = result.query("select run_id, config from run_configs")
+    assert len(rows) == 2
+    assert {run_id: json.loads(str(config)) for run_id, config in rows} == expected
 
 
 def test_rebuild_gives_identical_tables(
