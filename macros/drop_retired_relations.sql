@@ -1,6 +1,12 @@
-{#- on-run-start: drop the tables and views of models the project no longer has
-    (var('retired_relations'), `schema.name`), which dbt itself leaves in an existing
-    warehouse: their data would stay in the file and they could be queried as if current. -#}
+{#- on-run-start: drop what an existing warehouse holds of an older version of the project,
+    which dbt itself leaves in place:
+    - the tables and views of models the project no longer has (var('retired_relations'),
+      `schema.name`): their data would stay in the file and they could be queried as if
+      current;
+    - a stored table that still has a column its model no longer builds
+      (var('retired_columns'), `schema.name.column`): an incremental model of the old shape
+      would fail the build (on_schema_change='fail'), so the table is dropped and the build
+      loads it again from scratch, once. -#}
 {% macro drop_retired_relations() -%}
     {%- if execute -%}
         {%- for relation in var('retired_relations', []) -%}
@@ -12,6 +18,26 @@
             {%- for row in found.rows %}
     drop {{ 'view' if row[0] == 'VIEW' else 'table' }} if exists {{ relation }};
             {%- endfor -%}
+        {%- endfor -%}
+        {%- for retired in var('retired_columns', []) -%}
+            {%- set schema_name, table_name, column_name = retired.split('.') -%}
+            {%- set found = run_query(
+                "select 1 from information_schema.columns c"
+                ~ " join information_schema.tables t using (table_schema, table_name)"
+                ~ " where t.table_type = 'BASE TABLE' and c.table_schema = "
+                ~ sql_string(schema_name) ~ " and c.table_name = " ~ sql_string(table_name)
+                ~ " and c.column_name = " ~ sql_string(column_name)
+            ) -%}
+            {%- if found.rows | length > 0 -%}
+                {#- through the adapter, so that dbt's relation cache forgets the table too
+                    and the incremental model is built as new -#}
+                {%- do adapter.drop_relation(api.Relation.create(
+                    database=target.database, schema=schema_name, identifier=table_name,
+                    type='table'
+                )) -%}
+                {{ log('dr_ingest: dropped ' ~ schema_name ~ '.' ~ table_name ~ ', which still had the retired column '
+                    ~ column_name ~ '; it is loaded again', info=True) }}
+            {%- endif -%}
         {%- endfor -%}
     {%- endif %}
     select 1

@@ -238,6 +238,29 @@ def test_a_retired_model_is_dropped_from_an_existing_warehouse(sample_copy: Samp
     assert {"int_metric_labels", "runs", "history", "run_eval_metrics"} <= tables
 
 
+def test_run_records_of_an_older_shape_are_loaded_again(sample_copy: SampleCopy) -> None:
+    # a warehouse built while stg_wandb__run_records stored the config text (dbt_project.yml
+    # retired_columns): the incremental model would fail on the changed columns; the next
+    # build drops the table and loads every run export again, and run_configs finds them
+    with duckdb.connect(str(sample_copy.first.db_path)) as connection:
+        connection.execute("alter table staging.stg_wandb__run_records drop column config_hash")
+        connection.execute("alter table staging.stg_wandb__run_records add column config varchar")
+    again = sample_copy.build()
+    assert again.returncode == 0, again.output[-3000:]
+    assert "stg_wandb__run_records files to load: 3" in again.output
+    columns = {
+        name
+        for (name,) in again.query(
+            "select column_name from information_schema.columns"
+            " where table_name = 'stg_wandb__run_records'"
+        )
+    }
+    assert "config_hash" in columns and "config" not in columns
+    assert again.query("select count(*) from run_configs") == again.query(
+        "select count(*) from runs"
+    )
+
+
 def test_eval_metrics_follow_the_chosen_record(sample_copy: SampleCopy, run_dbt: RunDbt) -> None:
     data, first = sample_copy.data, sample_copy.first  # a copy of the sample, built once
     assert first.returncode == 0, first.output[-3000:]
