@@ -6,7 +6,9 @@
     - a stored table that still has a column its model no longer builds
       (var('retired_columns'), `schema.name.column`): an incremental model of the old shape
       would fail the build (on_schema_change='fail'), so the table is dropped and the build
-      loads it again from scratch, once. -#}
+      loads it again from scratch, once. Only in a `build` or `run` that builds that model
+      (a `dbt test`, `docs generate` or a build of other models would drop it and leave it
+      missing): otherwise the log says a build of the model is needed. -#}
 {% macro drop_retired_relations() -%}
     {%- if execute -%}
         {%- for relation in var('retired_relations', []) -%}
@@ -28,7 +30,13 @@
                 ~ sql_string(schema_name) ~ " and c.table_name = " ~ sql_string(table_name)
                 ~ " and c.column_name = " ~ sql_string(column_name)
             ) -%}
-            {%- if found.rows | length > 0 -%}
+            {%- set model_id = 'model.' ~ project_name ~ '.' ~ table_name -%}
+            {%- set rebuilds = flags.WHICH in ['build', 'run'] and model_id in selected_resources -%}
+            {%- if found.rows | length > 0 and not rebuilds -%}
+                {{ log('dr_ingest: ' ~ schema_name ~ '.' ~ table_name ~ ' still has the retired column '
+                    ~ column_name ~ ': a `dbt build` (or `dbt run`) that selects ' ~ table_name
+                    ~ ' loads it again', info=True) }}
+            {%- elif found.rows | length > 0 -%}
                 {#- through the adapter, so that dbt's relation cache forgets the table too
                     and the incremental model is built as new -#}
                 {%- do adapter.drop_relation(api.Relation.create(

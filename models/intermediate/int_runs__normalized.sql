@@ -1,8 +1,8 @@
 {{ config(materialized='table') }}
 {#- SPEC §4 applied to every run: typed values, the fill order "run ID, then config, then
     default", token arithmetic, canonical recipe and metric names, and the flags the
-    data-quality tests read. The config text is not carried here: `runs` takes it from
-    stg_wandb__runs (copying 100+ MB of text through one more table costs seconds). -#}
+    data-quality tests read. The config text is not stored anywhere: `run_configs` reads
+    it from the export files. -#}
 
 with classified as (
     select * from {{ ref('int_runs__classified') }}

@@ -4,13 +4,15 @@
     runs): this view reads it from the export files when it is queried, matching each
     chosen record by file, run ID and the hash of its config text (config_hash, stored by
     stg_wandb__run_records over the same text). Querying it therefore reads the run exports:
-    one column of a Parquet export, every line of a JSON-lines export. The export files
-    must still be where the build found them.
-    The config text streams through: it never passes through an aggregate, a sort or a hash
-    table (50,000 configs in one aggregate did not fit a 3200MB limit). Only a record that
-    an export file holds several identical copies of (a concatenated export) goes through
-    an aggregate, to return it once; without such copies that branch's key set is empty and
-    DuckDB does not read the files for it. -#}
+    a Parquet export's run_id and config columns, every line of a JSON-lines export. The
+    export files must still be where the build found them, unchanged.
+    The config text streams through a semi-join: it never passes through an aggregate, a
+    sort or a hash table (50,000 configs in one aggregate did not fit a 3200MB limit). Only
+    a record that an export file holds several identical copies of (a concatenated export)
+    goes through an aggregate, to return it once; that branch is in the view only when the
+    build found such copies (the view is made anew by every build): an empty branch would
+    still parse one chunk of lines per thread on every query. -#}
+{%- set has_copies = run_records_have_copies(ref('stg_wandb__run_records')) %}
 
 with chosen_records as (
     select
@@ -47,7 +49,7 @@ chosen_keys as (
 
 export_configs as not materialized (
     -- the config text exactly as stg_wandb__run_records hashed it; read once per branch
-    -- below (not materialized: the branch of copied records is skipped when it has no keys)
+    -- below (not materialized: the text is never held)
     select
         source_file,
         run_id,
@@ -77,6 +79,8 @@ single_records as (
         )
 ),
 
+{%- if has_copies %}
+
 copied_records as (
     select
         run_id,
@@ -92,17 +96,20 @@ copied_records as (
         )
     group by run_id
 ),
+{%- endif %}
 
 final as (
     select
         run_id,
         config
     from single_records
+    {%- if has_copies %}
     union all
     select
         run_id,
         config
     from copied_records
+    {%- endif %}
 )
 
 select * from final

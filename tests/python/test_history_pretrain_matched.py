@@ -245,6 +245,14 @@ def test_run_records_of_an_older_shape_are_loaded_again(sample_copy: SampleCopy)
     with duckdb.connect(str(sample_copy.first.db_path)) as connection:
         connection.execute("alter table staging.stg_wandb__run_records drop column config_hash")
         connection.execute("alter table staging.stg_wandb__run_records add column config varchar")
+    # a command that does not build the run records leaves them (and says a build is needed)
+    other = sample_copy.build(["run", "--select", "int_metric_labels"])
+    assert other.returncode == 0, other.output[-3000:]
+    assert "still has the retired column config" in other.output
+    assert other.query(
+        "select count(*) from information_schema.columns"
+        " where table_name = 'stg_wandb__run_records' and column_name = 'config'"
+    ) == [(1,)]
     again = sample_copy.build()
     assert again.returncode == 0, again.output[-3000:]
     assert "stg_wandb__run_records files to load: 3" in again.output

@@ -251,6 +251,9 @@ def test_run_configs_hold_the_chosen_exports_config(sample_build: DbtResult) -> 
         f"select config from run_configs where run_id = '{first['run_id']}'"
     )[0]
     assert json.loads(str(config_text)) == first["config"]
+    # the sample's exports hold no copies of a record: the view has no branch for them
+    view = sample_build.target_path / "run" / "dr_ingest" / "models" / "marts" / "run_configs.sql"
+    assert "copied_records" not in view.read_text()
 
 
 def test_run_configs_return_a_record_copied_within_one_file_once(
@@ -271,6 +274,9 @@ def test_run_configs_return_a_record_copied_within_one_file_once(
         (json.loads(other)["run_id"], 1),
         (json.loads(copied)["run_id"], 2),
     ]
+    # the branch for copies is in the view because the build found one
+    view = result.target_path / "run" / "dr_ingest" / "models" / "marts" / "run_configs.sql"
+    assert "copied_records" in view.read_text()
     rows = result.query("select run_id, config from run_configs")
     assert len(rows) == 2
     assert {run_id: json.loads(str(config)) for run_id, config in rows} == expected

@@ -4,8 +4,8 @@
     then the record's position (so the choice never depends on file times and is the same on
     every build). The ranking reads only narrow columns; the chosen records are then joined by
     rowid, the chosen rowids being the hash table (the filter after the window makes it the
-    small side) and the records streaming past it, so big config/summary documents never pass
-    through a window, a sort or a hash table, and a reader of a few columns reads only those
+    small side) and the records streaming past it, so the summary maps (hundreds of entries a
+    run) never pass through a window, a sort or a hash table, and a reader of a few columns reads only those
     (a semi-join on rowid here kept DuckDB from pruning: every reader scanned every column,
     1.8 GB at 50,000 runs). -#}
 
