@@ -99,6 +99,26 @@ def test_int_vs_string_model_size(upstream_build: DbtResult) -> None:
     assert all(isinstance(value, int) for value in sizes.values())
 
 
+def test_run_configs_are_the_real_exports_configs(
+    upstream_build: DbtResult, upstream_dir: Path
+) -> None:
+    """The real configs are not stored: run_configs reads each from the real export again."""
+    import duckdb
+
+    exported = {
+        run_id: json.loads(config)
+        for run_id, config in duckdb.sql(
+            f"select run_id, config from '{upstream_dir / 'wandb_runs_sample.parquet'}'"
+        ).fetchall()
+    }
+    viewed = {
+        run_id: json.loads(str(config))
+        for run_id, config in upstream_build.query("select run_id, config from run_configs")
+    }
+    assert len(exported) == 6
+    assert viewed == exported
+
+
 def summary_eval_keys(upstream_dir: Path) -> dict[tuple[str, str], float]:
     """(run_id, key) -> value for every finite numeric evaluation key of the real summaries."""
     import math
