@@ -12,9 +12,21 @@
     goes through an aggregate, to return it once; that branch is in the view only when the
     build found such copies (the view is made anew by every build): an empty branch would
     still parse one chunk of lines per thread on every query. -#}
-{%- set has_copies = run_records_have_copies(ref('stg_wandb__run_records')) %}
+{#- the keys (file, run, config hash) that one export file holds more than once: asked at
+    build time to shape the view, and read by the view itself -#}
+{%- set copied_keys_sql -%}
+    select
+        source_file,
+        run_id,
+        config_hash
+    from {{ ref('stg_wandb__run_records') }}
+    where reject_reason is null
+    group by source_file, run_id, config_hash
+    having count(*) > 1
+{%- endset -%}
+{%- set has_copies = query_has_rows(copied_keys_sql) %}
 
-with chosen_records as (
+with chosen_keys as (
     select
         source_file,
         run_id,
@@ -22,29 +34,27 @@ with chosen_records as (
     from {{ ref('stg_wandb__runs') }}
 ),
 
-record_copies as (
+{%- if has_copies %}
+
+copied_keys as (
+    {{ copied_keys_sql }}
+),
+{%- endif %}
+
+single_keys as (
     select
         source_file,
         run_id,
-        config_hash,
-        count(*) > 1 as is_copied
-    from {{ ref('stg_wandb__run_records') }}
-    where reject_reason is null
-    group by source_file, run_id, config_hash
-),
-
-chosen_keys as (
+        config_hash
+    from chosen_keys
+    {%- if has_copies %}
+    except
     select
-        chosen_records.source_file,
-        chosen_records.run_id,
-        chosen_records.config_hash,
-        record_copies.is_copied
-    from chosen_records
-    inner join record_copies
-        on
-            chosen_records.source_file = record_copies.source_file
-            and chosen_records.run_id = record_copies.run_id
-            and chosen_records.config_hash = record_copies.config_hash
+        source_file,
+        run_id,
+        config_hash
+    from copied_keys
+    {%- endif %}
 ),
 
 export_configs as not materialized (
@@ -71,11 +81,10 @@ single_records as (
     from export_configs
     where (source_file, run_id, hash(config)) in (
             select
-                chosen_keys.source_file,
-                chosen_keys.run_id,
-                chosen_keys.config_hash
-            from chosen_keys
-            where not chosen_keys.is_copied
+                single_keys.source_file,
+                single_keys.run_id,
+                single_keys.config_hash
+            from single_keys
         )
 ),
 
@@ -92,7 +101,12 @@ copied_records as (
                 chosen_keys.run_id,
                 chosen_keys.config_hash
             from chosen_keys
-            where chosen_keys.is_copied
+            intersect
+            select
+                copied_keys.source_file,
+                copied_keys.run_id,
+                copied_keys.config_hash
+            from copied_keys
         )
     group by run_id
 ),
