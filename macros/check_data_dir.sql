@@ -2,7 +2,7 @@
     (symlinked files and folders count). -#}
 {% macro check_data_dir() %}
     {%- if execute -%}
-        {%- set data_dir = var('data_dir', env_var('DR_INGEST_DATA_DIR', 'sample_data')) -%}
+        {%- set data_dir = data_dir() -%}
         {%- set found = data_file_list(data_dir ~ '/**') -%}
         {%- if found | length == 0 -%}
             {{ exceptions.raise_compiler_error(

@@ -14,7 +14,7 @@
 
 {#- The root folder of the oe-eval result folders: <data_dir>/evals. -#}
 {% macro evals_root() -%}
-    {{ return(var('data_dir', env_var('DR_INGEST_DATA_DIR', 'sample_data')) ~ '/evals') }}
+    {{ return(data_dir() ~ '/evals') }}
 {%- endmacro %}
 
 {#- A file's path relative to evals_root(). -#}

@@ -4,11 +4,41 @@
     folders, which DuckDB's recursive glob skips) and hands that list to the reader in place
     of the glob. -#}
 
-{#- The source's file glob (from its meta). -#}
-{% macro source_file_glob(source_name, table_name) %}
+{#- The source's file glob as written in its meta (what its external_location reads). -#}
+{% macro source_declared_glob(source_name, table_name) %}
     {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
     {%- set meta = node.config.meta if node.config.meta else node.meta -%}
     {{ return(meta['file_glob']) }}
+{% endmacro %}
+
+{#- The source's file glob, resolved to an absolute path (resolved_path). -#}
+{% macro source_file_glob(source_name, table_name) %}
+    {{ return(resolved_path(source_declared_glob(source_name, table_name))) }}
+{% endmacro %}
+
+{#- The source's reader (its external_location) reading `location` (a SQL expression: a
+    quoted glob or a list of paths) in place of the glob declared in its meta. -#}
+{% macro source_reader(source_name, table_name, location) %}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- set declared = sql_string(source_declared_glob(source_name, table_name)) -%}
+    {%- set reader = relation.render() -%}
+    {%- if declared not in reader -%}
+        {{ exceptions.raise_compiler_error(
+            'source ' ~ source_name ~ '.' ~ table_name ~ ': external_location must read '
+            ~ "'${file_glob}' (quoted), got: " ~ reader
+        ) }}
+    {%- endif -%}
+    {{ return(reader | replace(declared, location)) }}
+{% endmacro %}
+
+{#- Select from a file-backed source whose files change while the build runs (the QA
+    hook's batch folder): its reader over the resolved glob, matched when read. -#}
+{% macro source_glob(source_name, table_name) %}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if not execute or not relation.external -%}
+        {{ return('select * from ' ~ relation) }}
+    {%- endif -%}
+    select * from {{ source_reader(source_name, table_name, sql_string(source_file_glob(source_name, table_name))) }}
 {% endmacro %}
 
 {#- The files matching the source's glob, symlinked files and folders followed (each real
@@ -50,15 +80,7 @@
     {%- set files = source_file_list(source_name, table_name) -%}
     {%- if files | length > 0 -%}
         {#- the source's reader (external_location) over the listed files, not its glob -#}
-        {%- set glob_literal = sql_string(source_file_glob(source_name, table_name)) -%}
-        {%- set reader = relation.render() -%}
-        {%- if glob_literal not in reader -%}
-            {{ exceptions.raise_compiler_error(
-                'source ' ~ source_name ~ '.' ~ table_name ~ ': external_location must read '
-                ~ "'${file_glob}' (quoted), got: " ~ reader
-            ) }}
-        {%- endif -%}
-        select * from {{ reader | replace(glob_literal, sql_path_list(files)) }}
+        select * from {{ source_reader(source_name, table_name, sql_path_list(files)) }}
     {%- else -%}
         {{ log('dr_ingest: no file matches ' ~ source_file_glob(source_name, table_name)
             ~ ' -> source ' ~ source_name ~ '.' ~ table_name ~ ' is empty', info=True) }}

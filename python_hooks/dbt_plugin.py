@@ -1,5 +1,8 @@
 """dbt-duckdb plugin (profiles.yml `plugins:`): the SQL functions the project's macros call.
 
+`dr_ingest_abspath(path VARCHAR) -> VARCHAR`: a configured path made absolute against the
+folder dbt runs in (`python_hooks.paths.resolve_path`), the `resolved_path` macro's engine.
+
 `dr_ingest_files(glob VARCHAR) -> VARCHAR[]`: the files matching a DuckDB-style glob with
 symlinked files and folders followed (`python_hooks.data_files.find_files`). The macros of
 `macros/source_files.sql` call it at compile time to list each file-backed source's files.
@@ -17,6 +20,7 @@ from duckdb import DuckDBPyConnection
 
 from python_hooks import export_folders
 from python_hooks.data_files import find_files
+from python_hooks.paths import resolve_path
 
 
 class Plugin(BasePlugin):
@@ -28,6 +32,7 @@ class Plugin(BasePlugin):
             "dr_ingest_files", find_files, ["VARCHAR"], "VARCHAR[]", side_effects=True
         )
         functions = [
+            ("dr_ingest_abspath", resolve_path, 1, "VARCHAR"),
             ("dr_ingest_export_begin", export_folders.export_begin, 2, "VARCHAR"),
             ("dr_ingest_run_sql", export_folders.sql_runner(conn), 1, "VARCHAR"),
             ("dr_ingest_swap_folder", export_folders.swap_folder, 2, "VARCHAR"),

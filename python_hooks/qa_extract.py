@@ -364,8 +364,8 @@ def load_qa_archives(
     ``work_dir``'s batch and spool folders are emptied first (the placeholder batch the
     parsing views bind to is written again).
     """
-    work_root = work_dir.resolve()
-    if qa_root.is_dir() and qa_root.resolve().is_relative_to(work_root):
+    work_root = work_dir  # as given: the batch readers glob this very path
+    if qa_root.is_dir() and qa_root.resolve().is_relative_to(work_dir.resolve()):
         raise ValueError(f"qa_root {qa_root} must not lie inside work_dir {work_root}")
     archives = find_archives(qa_root) if qa_root.is_dir() else []
     if not qa_root.is_dir():

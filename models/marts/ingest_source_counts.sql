@@ -2,6 +2,7 @@
     of the same run (runs) or step (history) or by another record of the same evaluated model
     and task (evaluations), skipped (files of an oe-eval folder that are not loaded) and used.
     read = rejected + superseded + skipped + used, checked by a test. -#}
+-- depends_on: {{ ref('stg_qa__extracted_archives') }}
 
 with run_records as (
     select * from {{ ref('stg_wandb__run_records') }}
@@ -13,6 +14,14 @@ history_records as (
 
 qa_prediction_records as (
     select * from {{ ref('stg_qa__prediction_records') }}
+),
+
+qa_archives as (
+    select * from {{ source('qa', 'archives') }}
+),
+
+qa_member_rejects as (
+    select * from {{ source('qa', 'member_rejects') }}
 ),
 
 match_tables as (
@@ -128,6 +137,40 @@ qa_prediction_counts as (
     group by qa_prediction_records.source_file
 ),
 
+qa_member_reject_counts as (
+    select
+        archive,
+        count(*) filter (where not starts_with(reason, 'skipped')) as members_rejected,
+        count(*) filter (where starts_with(reason, 'skipped')) as members_skipped
+    from qa_member_rejects
+    group by archive
+),
+
+qa_archive_counts as (
+    -- an archive's records are its members: task files loaded, members refused, members
+    -- skipped (not task files); an archive refused whole (unreadable, or a duplicate of a
+    -- step another archive provides) is one record, rejected or superseded
+    select
+        'qa_archives' as source_name,
+        qa_archives.archive as source_file,
+        case when qa_archives.recipe is null then 'recipe_tarball' else 'step_tarball' end
+            as export_layout,
+        qa_archives.members_written
+        + coalesce(counts.members_rejected, 0)
+        + coalesce(counts.members_skipped, 0)
+        + case when qa_archives.status = 'rejected' then 1 else 0 end as records_read,
+        coalesce(counts.members_rejected, 0)
+        + case when qa_archives.status = 'rejected' and not qa_archives.duplicate then 1 else 0 end
+            as records_rejected,
+        case when qa_archives.status = 'rejected' and qa_archives.duplicate then 1 else 0 end
+            as records_superseded,
+        coalesce(counts.members_skipped, 0) as records_skipped,
+        qa_archives.members_written as records_used,
+        cast(null as bigint) as distinct_runs
+    from qa_archives
+    left join qa_member_reject_counts as counts on qa_archives.archive = counts.archive
+),
+
 eval_metrics_lines as (
     select
         source_file,
@@ -223,6 +266,8 @@ final as (
     select * from match_table_counts
     union all
     select * from history_counts
+    union all
+    select * from qa_archive_counts
     union all
     select * from qa_prediction_counts
     union all

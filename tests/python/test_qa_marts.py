@@ -7,7 +7,8 @@ import shutil
 import tarfile
 from pathlib import Path
 
-from conftest import REPO, DbtResult, RunDbt, SampleRebuild
+import duckdb
+from conftest import REPO, DbtResult, RunDbt, SampleCopy, SampleRebuild
 
 SAMPLE = REPO / "sample_data"
 
@@ -133,3 +134,26 @@ def test_bad_archives_give_rejects_not_a_failed_build(run_dbt: RunDbt, tmp_path:
         result.query("select count(*) from qa_instances where step in (1000, 2000, 5000)")[0][0]
         == 43 + 1
     )
+
+
+def test_stored_qa_rows_that_go_missing_fail_the_reconciliation(sample_copy: SampleCopy) -> None:
+    """Rows removed from the store after the hook ran: the error-level reconciliation test
+    (the hook's manifest against the stored rows) fails and names the archive and file."""
+    connection = duckdb.connect(str(sample_copy.first.db_path))
+    try:
+        removed = connection.execute(
+            "delete from qa_store.prediction_records where source_file = ("
+            " select min(source_file) from qa_store.prediction_records)"
+            " returning archive, source_file"
+        ).fetchall()
+    finally:
+        connection.close()
+    assert removed
+    result = sample_copy.build(["test", "--select", "assert_qa_store_reconciles"])
+    assert result.returncode != 0, result.output[-3000:]
+    assert "FAIL 2 assert_qa_store_reconciles" in result.output  # the archive and its file
+
+
+def test_the_sample_store_reconciles_with_the_manifest(sample_build: DbtResult) -> None:
+    results = {r["unique_id"]: r["status"] for r in sample_build.run_results()}
+    assert results["test.dr_ingest.assert_qa_store_reconciles"] == "pass"

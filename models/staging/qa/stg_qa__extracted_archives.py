@@ -13,6 +13,7 @@ from typing import Protocol
 
 from duckdb import DuckDBPyConnection, DuckDBPyRelation
 
+from python_hooks.paths import resolve_path
 from python_hooks.qa_extract import Options, load_qa_archives
 from python_hooks.qa_state import manifest_row
 from python_hooks.qa_store import WarehouseStore
@@ -51,8 +52,8 @@ def model(dbt: DbtContext, session: DuckDBPyConnection) -> DuckDBPyRelation:
         "prediction_records": relation_name(dbt.ref("stg_qa__prediction_batch")),
         "task_metrics_records": relation_name(dbt.ref("stg_qa__task_metrics_batch")),
     }
-    work_dir = Path(dbt.config.get("qa_work_dir"))
-    qa_root = Path(dbt.config.get("qa_root"))
+    work_dir = Path(resolve_path(dbt.config.get("qa_work_dir")))
+    qa_root = Path(resolve_path(dbt.config.get("qa_root")))
     options = Options(
         max_member_bytes=int(dbt.config.get("qa_max_member_bytes")),
         batch_bytes=int(dbt.config.get("qa_batch_bytes")),

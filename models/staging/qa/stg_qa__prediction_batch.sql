@@ -2,7 +2,9 @@
     (var('qa_prediction_json_type'); the answer choices stay a typed list, unnested by
     qa_choices). The hook inserts this view's rows into qa_store.prediction_records and
     deletes the batch; between batches it is empty. Lines that are not JSON keep a
-    reject_reason and an excerpt. -#}
+    reject_reason and an excerpt. Blank lines are kept too, flagged `blank_line` (no record,
+    no reject): the store then holds one row per line the hook counted, which is what the
+    reconciliation test compares. -#}
 -- depends_on: {{ ref('stg_qa__work_folder') }}
 {%- set prediction_type = var('qa_prediction_json_type') | replace('\n', ' ') %}
 
@@ -10,7 +12,7 @@ with source as (
     select
         lines.line,
         lines.filename
-    from {{ source('qa', 'batch_prediction_lines') }} as lines
+    from ({{ source_glob('qa', 'batch_prediction_lines') }}) as lines
 ),
 
 members as (
@@ -28,15 +30,16 @@ renamed as (
         members.step,
         members.task,
         members.file_size,
+        not {{ has_text('source.line') }} as blank_line,
         try(from_json(source.line, {{ sql_string(prediction_type) }})) as prediction,
         case
+            when blank_line then null
             when prediction is null then 'malformed JSON line'
             when prediction['doc_id'] is null then 'prediction has no doc_id'
         end as reject_reason,
-        case when prediction is null then left(source.line, 200) end as raw_excerpt
+        case when not blank_line and prediction is null then left(source.line, 200) end as raw_excerpt
     from source
     inner join members on source.filename = members.scratch_path
-    where {{ has_text('source.line') }}
 )
 
 select
@@ -50,6 +53,7 @@ select
     {{ prediction_record_columns('prediction') | indent(4) }},
     renamed.reject_reason,
     renamed.raw_excerpt,
+    renamed.blank_line,
     renamed.file_size,
     cast('{{ run_started_at }}' as timestamp) as _loaded_at
 from renamed

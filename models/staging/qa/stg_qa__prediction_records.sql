@@ -5,6 +5,7 @@
 
 with source as (
     select * from {{ source('qa', 'prediction_records') }}
+    where not blank_line
 ),
 
 renamed as (

@@ -8,7 +8,7 @@ with source as (
     select
         files.filename,
         files.content
-    from {{ source('qa', 'batch_task_metrics_files') }} as files
+    from ({{ source_glob('qa', 'batch_task_metrics_files') }}) as files
 ),
 
 members as (

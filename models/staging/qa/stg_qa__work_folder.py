@@ -12,6 +12,7 @@ from typing import Protocol
 
 from duckdb import DuckDBPyConnection, DuckDBPyRelation
 
+from python_hooks.paths import resolve_path
 from python_hooks.qa_store import create_base_tables, prepare_work_folder
 
 
@@ -28,8 +29,12 @@ class DbtContext(Protocol):
 
 def model(dbt: DbtContext, session: DuckDBPyConnection) -> DuckDBPyRelation:
     dbt.config(materialized="table")
-    work_root = Path(dbt.config.get("qa_work_dir"))
+    # resolved as the batch readers' glob is (resolved_path), so their `filename` is the
+    # hook's scratch_path
+    work_root = Path(resolve_path(dbt.config.get("qa_work_dir")))
     work_root.mkdir(parents=True, exist_ok=True)
-    batch_root = prepare_work_folder(work_root.resolve())
+    batch_root = prepare_work_folder(work_root)
     create_base_tables(session)
-    return session.sql(f"select '{work_root.resolve()}' as work_dir, '{batch_root}' as batch_dir")
+    return session.sql(
+        "select ? as work_dir, ? as batch_dir", params=[str(work_root), str(batch_root)]
+    )
