@@ -161,3 +161,36 @@ def test_archive_changes_replace_only_their_rows(tmp_path: Path) -> None:
     assert rows_of(after, STEP_2000) == []
     assert without(after, CKPT_2000) == {k: [repr(r) for r in v] for k, v in after.items()}
     assert without(after, CKPT_1000) == without(before, CKPT_1000)
+
+
+def test_full_refresh_reloads_every_archive(tmp_path: Path) -> None:
+    """`dbt build --full-refresh` drops the QA store and reads every archive again; the
+    state and records it leaves equal those of the first build."""
+    data = tmp_path / "data"
+    (data / "wandb").mkdir(parents=True)
+    shutil.copytree(REPO / "sample_data" / "qa", data / "qa")
+    db = tmp_path / "live" / "warehouse.duckdb"
+    db.parent.mkdir()
+    qa_graph = [*MODELS_AND_SEEDS, "-s", "+stg_qa__extracted_archives"]
+    state = TABLES["archives"]
+    counts = "select archive, count(*) from qa_store.prediction_records group by archive"
+
+    def build(*extra: str) -> DbtResult:
+        result = invoke_dbt([*qa_graph, *extra], data, db, db.parent / "work")
+        assert result.returncode == 0, result.output[-4000:]
+        return result
+
+    # a DbtResult queries the warehouse as it is now: the first build's tables are read here
+    first = build()
+    first_status = statuses(first)
+    assert set(first_status.values()) == {"loaded"}
+    first_state, first_counts = sorted(first.query(state)), sorted(first.query(counts))
+    assert len(first_state) == len(first_status)
+    assert first_counts
+    # without the flag nothing is read again: the reload below is the flag's doing
+    assert set(statuses(build()).values()) == {"unchanged"}
+
+    refreshed = build("--full-refresh")
+    assert statuses(refreshed) == first_status
+    assert sorted(refreshed.query(state)) == first_state
+    assert sorted(refreshed.query(counts)) == first_counts

@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Protocol
 
+from dbt.flags import get_flags
 from duckdb import DuckDBPyConnection, DuckDBPyRelation
 
 from python_hooks.paths import resolve_path
@@ -60,7 +61,11 @@ def model(dbt: DbtContext, session: DuckDBPyConnection) -> DuckDBPyRelation:
         progress_seconds=float(dbt.config.get("qa_progress_seconds")),
     )
     logging.getLogger("dr_ingest.qa_extract").setLevel(logging.INFO)
-    store = WarehouseStore(session, views, options.max_member_bytes)
+    # `--full-refresh` reloads every archive. Read from the invocation's flags (dbt-duckdb runs
+    # the model inside the dbt process): a config value rendered from flags.FULL_REFRESH is
+    # fixed at parse time, and partial parsing keeps it across invocations.
+    full_refresh = bool(getattr(get_flags(), "FULL_REFRESH", False))
+    store = WarehouseStore(session, views, options.max_member_bytes, full_refresh)
     entries = load_qa_archives(qa_root, work_dir, store, options)
     print(f"dr_ingest: QA archives {len(entries)} under {qa_root}", flush=True)
     session.execute(f"create or replace temp table qa_build_manifest ({MANIFEST_COLUMNS})")
