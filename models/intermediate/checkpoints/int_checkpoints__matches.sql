@@ -1,7 +1,6 @@
-{#- The checkpoint-matching tables in long form: for a target checkpoint (recipe, params, seed
-    role, step) and a perplexity set, the step of every candidate model (recipe, params, seed
-    role) whose validation perplexity on that set is closest to the target's. This is how the
-    `matched` runs were chosen (matched_finetune.expected_ckpt_step reads it). -#}
+{#- The checkpoint-matching tables in long form (one row per target, perplexity set and
+    candidate), recipes canonical: what the mart checkpoint_matches shows and the checkpoints
+    a matching table names (int_checkpoints__sightings). -#}
 
 with match_tables as (
     select * from {{ ref('stg_matches__match_tables') }}

@@ -1,45 +1,47 @@
 {#- Every pretrained checkpoint each source names, in one vocabulary: (recipe canonical,
-    params, seed role, step). full_eval numbers seeds by role index, QA folders by their own
-    codes (`seed-15` = small aux 3), run IDs by role index (runs.ckpt_seed_role), oe-eval
-    folders of DataDecide models by their Hugging Face name and revision
-    (`allenai/DataDecide-<recipe>-<params>`, `step<S>-seed-<role>`); all map through the seed
-    seed_roles. source_seed is the seed as the source writes it (a seed no
-    role knows keeps a null seed_role and is listed by a data-quality test). -#}
+    params, seed role, step). full_eval and run IDs number seeds by role index, QA folders by
+    their own codes (`seed-15` = small aux 3), oe-eval folders of DataDecide models by their
+    Hugging Face name and revision (`allenai/DataDecide-<recipe>-<params>`,
+    `step<S>-seed-<role>`), matching tables by role name; all map through the seed
+    seed_roles. source_seed is the seed as the source writes it (a seed no role knows keeps a
+    null seed_role and is listed by a data-quality test). Reads the sources' staged and
+    intermediate models, never a mart. -#}
 
 with seed_roles as (
     select
         seed_role,
         seed_index,
-        qa_folder_seed,
         revision_suffix
     from {{ ref('seed_roles') }}
 ),
 
 full_eval as (
-    select
-        data as recipe,
+    select distinct
+        {{ canonical_recipe('data') }} as recipe,
         params,
         seed,
         step
-    from {{ ref('pretrain_checkpoints') }}
+    from {{ ref('stg_pretrain__checkpoints') }}
 ),
 
 qa_checkpoints as (
     select distinct
         recipe,
         params,
+        seed_role,
         seed,
         step
-    from {{ ref('qa_task_evals') }}
-    where model_kind = 'pretrained_checkpoint'
+    from {{ ref('int_evals__task_records') }}
+    where source_name = 'qa'
     union
     select distinct
         recipe,
         params,
+        seed_role,
         seed,
         step
-    from {{ ref('qa_instances') }}
-    where model_kind = 'pretrained_checkpoint'
+    from {{ ref('int_evals__prediction_files') }}
+    where source_name = 'qa' and file_status != 'rejected'
 ),
 
 eval_dump_checkpoints as (
@@ -61,9 +63,25 @@ run_checkpoints as (
         ckpt_seed as source_seed,
         ckpt_step as step,
         count(*) as n_records
-    from {{ ref('runs') }}
+    from {{ ref('int_runs__normalized') }}
     where ckpt_data is not null and ckpt_params is not null and ckpt_step is not null
     group by all
+),
+
+match_checkpoints as (
+    select distinct
+        target_recipe as recipe,
+        target_params as params,
+        target_seed_role as seed_role,
+        target_step as step
+    from {{ ref('int_checkpoints__matches') }}
+    union
+    select distinct
+        candidate_recipe as recipe,
+        candidate_params as params,
+        candidate_seed_role as seed_role,
+        matched_step as step
+    from {{ ref('int_checkpoints__matches') }}
 ),
 
 full_eval_sightings as (
@@ -82,15 +100,14 @@ full_eval_sightings as (
 qa_sightings as (
     select
         'qa' as source_name,
-        qa_checkpoints.recipe,
-        qa_checkpoints.params,
-        seed_roles.seed_role,
-        qa_checkpoints.seed as source_seed,
-        qa_checkpoints.step,
+        recipe,
+        params,
+        seed_role,
+        seed as source_seed,
+        step,
         1 as n_records
     from qa_checkpoints
-    left join seed_roles on qa_checkpoints.seed = seed_roles.qa_folder_seed
-    where qa_checkpoints.recipe is not null
+    where recipe is not null
 ),
 
 run_sightings as (
@@ -121,6 +138,19 @@ eval_dump_sightings as (
     group by all
 ),
 
+match_sightings as (
+    select
+        'matches' as source_name,
+        recipe,
+        params,
+        seed_role,
+        cast(null as bigint) as source_seed,
+        step,
+        1 as n_records
+    from match_checkpoints
+    where recipe is not null and params is not null and step is not null
+),
+
 final as (
     select * from full_eval_sightings
     union all
@@ -129,6 +159,8 @@ final as (
     select * from run_sightings
     union all
     select * from eval_dump_sightings
+    union all
+    select * from match_sightings
 )
 
 select * from final

@@ -141,6 +141,14 @@ ranked as (
         on unioned.model_id = model_tasks.model_id and unioned.task_name = model_tasks.task_name
 ),
 
+named as (
+    select
+        *,
+        {{ canonical_recipe('recipe_slug') }} as recipe,
+        {{ seed_role_of('seed', 'qa_folder_seed') }} as seed_role
+    from ranked
+),
+
 final as (
     select
         source_file,
@@ -149,9 +157,11 @@ final as (
         model_id,
         model_kind,
         run_id,
-        {{ canonical_recipe('recipe_slug') }} as recipe,
+        {{ checkpoint_id('recipe', 'params', 'seed_role', 'step') }} as checkpoint_id,
+        recipe,
         recipe_slug,
         params,
+        seed_role,
         seed,
         step,
         file_stem,
@@ -163,7 +173,7 @@ final as (
             else 'superseded'
         end as file_status,
         reject_reason
-    from ranked
+    from named
 )
 
 select * from final

@@ -94,6 +94,8 @@ unioned as (
 ranked as (
     select
         unioned.*,
+        {{ canonical_recipe('unioned.recipe_slug') }} as recipe,
+        {{ seed_role_of('unioned.seed', 'qa_folder_seed') }} as seed_role,
         row_number() over (
             partition by unioned.model_id, unioned.task_name
             order by unioned.evaluated_at desc nulls last, unioned.source_path asc, unioned.source_file asc
@@ -135,8 +137,11 @@ final as (
         ranked.model_id,
         ranked.model_kind,
         ranked.run_id,
+        {{ checkpoint_id('ranked.recipe', 'ranked.params', 'ranked.seed_role', 'ranked.step') }} as checkpoint_id,
+        ranked.recipe,
         ranked.recipe_slug,
         ranked.params,
+        ranked.seed_role,
         ranked.seed,
         ranked.step,
         ranked.model_name,

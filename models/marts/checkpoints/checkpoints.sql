@@ -1,6 +1,7 @@
-{#- One row per pretrained checkpoint (recipe, params, seed role, step) that any source knows:
-    full_eval, the QA tarballs, oe-eval folders of DataDecide models, the runs' starting
-    checkpoints. A checkpoint is measured at
+{#- The checkpoint dimension: one row per pretrained checkpoint (checkpoint_id: recipe, params,
+    seed role, step) that any source knows: full_eval, the QA tarballs, oe-eval folders of
+    DataDecide models, the runs' starting checkpoints, the matching tables. It carries each
+    source's own name for it (seed numbers, Hugging Face model and revision). A checkpoint is measured at
     full_eval_step: its own step when full_eval has it, else the nearest full_eval step of the
     same recipe/params/seed role within var('full_eval_step_tolerance'). Every source joins
     here on (recipe, params, seed_role, step). -#}
@@ -13,6 +14,7 @@ seed_roles as (
     select
         seed_role,
         seed_index,
+        qa_folder_seed,
         revision_suffix
     from {{ ref('seed_roles') }}
 ),
@@ -40,6 +42,7 @@ known as (
         bool_or(source_name = 'full_eval') as has_full_eval,
         bool_or(source_name = 'qa') as has_qa,
         bool_or(source_name = 'eval_dumps') as has_eval_dump,
+        bool_or(source_name = 'matches') as has_match_table,
         coalesce(sum(n_records) filter (where source_name = 'runs'), 0) as n_finetune_runs
     from sightings
     group by recipe, params, seed_role, step
@@ -78,17 +81,22 @@ nearest_full_eval as (
 
 final as (
     select
+        {{ checkpoint_id('known.recipe', 'known.params', 'known.seed_role', 'known.step') }}
+            as checkpoint_id,
         known.recipe,
         known.params,
         known.seed_role,
-        seed_roles.seed_index,
         known.step,
+        cast(seed_roles.seed_index as bigint) as run_id_seed_index,
+        cast(seed_roles.qa_folder_seed as bigint) as qa_folder_seed,
+        cast(seed_roles.seed_index as bigint) as full_eval_seed,
         known.step = final_steps.final_step as is_final_step,
         known.has_full_eval,
         nearest_full_eval.full_eval_step,
         known.step - nearest_full_eval.full_eval_step as full_eval_step_offset,
         known.has_qa,
         known.has_eval_dump,
+        known.has_match_table,
         cast(known.n_finetune_runs as bigint) as n_finetune_runs,
         'allenai/DataDecide-' || recipe_slugs.hf_slug || '-' || known.params as hf_model,
         'step' || known.step || '-' || seed_roles.revision_suffix as hf_revision

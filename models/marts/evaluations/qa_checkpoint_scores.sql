@@ -8,9 +8,10 @@
 
 with instances as (
     select
+        checkpoint_id,
         recipe,
         params,
-        seed,
+        seed_role,
         step,
         task_name,
         task,
@@ -21,29 +22,21 @@ with instances as (
     where model_kind = 'pretrained_checkpoint'
 ),
 
-seed_roles as (
-    select
-        seed_role,
-        seed_index,
-        qa_folder_seed
-    from {{ ref('seed_roles') }}
-),
-
 checkpoints as (
     select
+        checkpoint_id,
         recipe,
         params,
         seed_role,
-        step,
         full_eval_step
     from {{ ref('checkpoints') }}
 ),
 
 pretrain_metrics as (
     select
-        data,
+        recipe,
         params,
-        seed,
+        seed_role,
         step,
         metric_label,
         value
@@ -52,9 +45,10 @@ pretrain_metrics as (
 
 task_means as (
     select
+        checkpoint_id,
         recipe,
         params,
-        seed,
+        seed_role,
         step,
         task_name,
         task,
@@ -63,7 +57,7 @@ task_means as (
     avg({{ metric }}) as {{ metric }}{{ ',' if not loop.last }}
     {%- endfor %}
     from instances
-    group by recipe, params, seed, step, task_name, task
+    group by checkpoint_id, recipe, params, seed_role, step, task_name, task
 ),
 
 metric_means as (
@@ -74,9 +68,10 @@ metric_means as (
 
 final as (
     select
+        metric_means.checkpoint_id,
         metric_means.recipe,
         metric_means.params,
-        seed_roles.seed_role,
+        metric_means.seed_role,
         metric_means.step,
         metric_means.task_name,
         metric_means.task,
@@ -88,18 +83,12 @@ final as (
         pretrain_metrics.value as full_eval_value,
         metric_means.qa_mean - pretrain_metrics.value as difference
     from metric_means
-    left join seed_roles on metric_means.seed = seed_roles.qa_folder_seed
-    left join checkpoints
-        on
-            metric_means.recipe = checkpoints.recipe
-            and metric_means.params = checkpoints.params
-            and seed_roles.seed_role = checkpoints.seed_role
-            and metric_means.step = checkpoints.step
+    left join checkpoints on metric_means.checkpoint_id = checkpoints.checkpoint_id
     left join pretrain_metrics
         on
-            metric_means.recipe = pretrain_metrics.data
-            and metric_means.params = pretrain_metrics.params
-            and seed_roles.seed_index = pretrain_metrics.seed
+            checkpoints.recipe = pretrain_metrics.recipe
+            and checkpoints.params = pretrain_metrics.params
+            and checkpoints.seed_role = pretrain_metrics.seed_role
             and checkpoints.full_eval_step = pretrain_metrics.step
             and metric_means.task || '_' || metric_means.metric = pretrain_metrics.metric_label
 )

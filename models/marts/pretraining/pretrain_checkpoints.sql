@@ -1,17 +1,17 @@
-{#- One row per pretraining checkpoint in full_eval, (params, data, seed, step), with its
-    schedule columns and whether it is the series' final step. -#}
+{#- One row per pretraining checkpoint in full_eval, with its schedule columns and whether
+    it is the series' final step. Grain: checkpoint_id. -#}
 
 with checkpoints as (
     select * from {{ ref('stg_pretrain__checkpoints') }}
 ),
 
-final as (
+named as (
     select
+        {{ canonical_recipe('data') }} as recipe,
         params,
-        {{ canonical_recipe('data') }} as data,
-        seed,
+        {{ seed_role_of('seed', 'seed_index') }} as seed_role,
+        seed as full_eval_seed,
         step,
-        step = max(step) over (partition by params, data, seed) as is_final_step,
         tokens,
         compute,
         total_steps,
@@ -21,6 +21,26 @@ final as (
         lr_at_step,
         cumulative_lr
     from checkpoints
+),
+
+final as (
+    select
+        {{ checkpoint_id('recipe', 'params', 'seed_role', 'step') }} as checkpoint_id,
+        recipe,
+        params,
+        seed_role,
+        full_eval_seed,
+        step,
+        step = max(step) over (partition by params, recipe, full_eval_seed) as is_last_full_eval_step,
+        tokens,
+        compute,
+        total_steps,
+        warmup_steps,
+        lr_max,
+        batch_size,
+        lr_at_step,
+        cumulative_lr
+    from named
 )
 
 select * from final

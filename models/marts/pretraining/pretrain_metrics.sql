@@ -1,20 +1,35 @@
 {#- The pretraining metrics table (full_eval) in long form, null metrics dropped. Grain:
-    (params, data, seed, step, metric). Schedule columns are in pretrain_checkpoints. -#}
+    (checkpoint_id, metric). Schedule columns are in pretrain_checkpoints. -#}
 
 with metrics as (
     select * from {{ ref('stg_pretrain__metrics') }}
 ),
 
-final as (
+named as (
     select
+        {{ canonical_recipe('data') }} as recipe,
         params,
-        {{ canonical_recipe('data') }} as data,
-        seed,
+        {{ seed_role_of('seed', 'seed_index') }} as seed_role,
+        seed as full_eval_seed,
         step,
         metric,
         {{ canonical_metric_label('metric') }} as metric_label,
         value
     from metrics
+),
+
+final as (
+    select
+        {{ checkpoint_id('recipe', 'params', 'seed_role', 'step') }} as checkpoint_id,
+        recipe,
+        params,
+        seed_role,
+        full_eval_seed,
+        step,
+        metric,
+        metric_label,
+        value
+    from named
 )
 
 select * from final

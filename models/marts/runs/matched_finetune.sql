@@ -1,12 +1,11 @@
 {#- One row per matched run: the run beside the pretrained models it is compared with.
-    - comparison model: params = comparison_model_size, data = comparison_model_recipe, the
+    - comparison model: params = comparison_model_size, recipe = comparison_model_recipe, the
       default seed role, value of comparison_metric at the last step where full_eval has it
       (its final step);
-    - starting checkpoint: params/data = ckpt_params/ckpt_data, its own seed role
-      (runs.ckpt_seed_role, full_eval seed = the role's index), value at the checkpoint's
-      full_eval step (checkpoints.full_eval_step: ckpt_step, or the nearest within tolerance;
+    - starting checkpoint (start_checkpoint_id): its own seed role, value at the checkpoint's
+      full_eval step (checkpoints.full_eval_step: start_step, or the nearest within tolerance;
       `main` = the size's final step);
-    - design check: expected_ckpt_step is the step the matching table for the comparison
+    - design check: expected_start_step is the step the matching table for the comparison
       target (its recipe and size, default role, final step, the set of comparison_metric)
       gives for this run's checkpoint recipe/params/seed role;
     - fine-tuned run: its own value of the metric from its summary, else from its history
@@ -18,12 +17,13 @@ with matched_runs as (
         run_id,
         exp_name,
         run_timestamp,
-        ckpt_data,
-        ckpt_params,
-        ckpt_steps,
-        ckpt_step,
-        ckpt_seed,
-        ckpt_seed_role,
+        start_checkpoint_id,
+        start_recipe,
+        start_params,
+        start_step_as_named,
+        start_step,
+        run_id_seed_index,
+        start_seed_role,
         comparison_model_size,
         comparison_model_recipe,
         comparison_metric,
@@ -95,23 +95,23 @@ eval_keys as (
 runs_with_seed as (
     select
         matched_runs.*,
-        seed_roles.seed_index as ckpt_full_eval_seed,
-        checkpoints.full_eval_step as ckpt_full_eval_step
+        seed_roles.seed_index as start_full_eval_seed,
+        checkpoints.full_eval_step as start_full_eval_step
     from matched_runs
-    left join seed_roles on matched_runs.ckpt_seed_role = seed_roles.seed_role
+    left join seed_roles on matched_runs.start_seed_role = seed_roles.seed_role
     left join checkpoints
         on
-            matched_runs.ckpt_data = checkpoints.recipe
-            and matched_runs.ckpt_params = checkpoints.params
-            and matched_runs.ckpt_seed_role = checkpoints.seed_role
-            and matched_runs.ckpt_step = checkpoints.step
+            matched_runs.start_recipe = checkpoints.recipe
+            and matched_runs.start_params = checkpoints.params
+            and matched_runs.start_seed_role = checkpoints.seed_role
+            and matched_runs.start_step = checkpoints.step
 ),
 
 expected_steps as (
     -- the matching table of the comparison target names the checkpoint step to fine-tune
     select
         runs_with_seed.run_id,
-        any_value(checkpoint_matches.matched_step) as expected_ckpt_step
+        any_value(checkpoint_matches.matched_step) as expected_start_step
     from runs_with_seed
     cross join default_seed_role
     inner join final_steps on runs_with_seed.comparison_model_size = final_steps.params
@@ -122,9 +122,9 @@ expected_steps as (
             and default_seed_role.seed_role = checkpoint_matches.target_seed_role
             and final_steps.final_step = checkpoint_matches.target_step
             and runs_with_seed.comparison_metric = checkpoint_matches.metric_label
-            and runs_with_seed.ckpt_data = checkpoint_matches.candidate_recipe
-            and runs_with_seed.ckpt_params = checkpoint_matches.candidate_params
-            and runs_with_seed.ckpt_seed_role = checkpoint_matches.candidate_seed_role
+            and runs_with_seed.start_recipe = checkpoint_matches.candidate_recipe
+            and runs_with_seed.start_params = checkpoint_matches.candidate_params
+            and runs_with_seed.start_seed_role = checkpoint_matches.candidate_seed_role
     group by runs_with_seed.run_id
 ),
 
@@ -138,9 +138,9 @@ comparison_values as (
     inner join pretrain_metrics
         on
             runs_with_seed.comparison_model_size = pretrain_metrics.params
-            and runs_with_seed.comparison_model_recipe = pretrain_metrics.data
+            and runs_with_seed.comparison_model_recipe = pretrain_metrics.recipe
             and runs_with_seed.comparison_metric = pretrain_metrics.metric_label
-            and default_seed_role.seed_index = pretrain_metrics.seed
+            and default_seed_role.seed_role = pretrain_metrics.seed_role
     group by runs_with_seed.run_id
 ),
 
@@ -152,11 +152,11 @@ checkpoint_values as (
     from runs_with_seed
     inner join pretrain_metrics
         on
-            runs_with_seed.ckpt_params = pretrain_metrics.params
-            and runs_with_seed.ckpt_data = pretrain_metrics.data
+            runs_with_seed.start_params = pretrain_metrics.params
+            and runs_with_seed.start_recipe = pretrain_metrics.recipe
             and runs_with_seed.comparison_metric = pretrain_metrics.metric_label
-            and runs_with_seed.ckpt_full_eval_seed = pretrain_metrics.seed
-            and runs_with_seed.ckpt_full_eval_step = pretrain_metrics.step
+            and runs_with_seed.start_seed_role = pretrain_metrics.seed_role
+            and runs_with_seed.start_full_eval_step = pretrain_metrics.step
     group by runs_with_seed.run_id
 ),
 
@@ -229,15 +229,16 @@ final as (
         runs_with_seed.exp_name,
         runs_with_seed.run_timestamp,
         runs_with_seed.state,
-        runs_with_seed.ckpt_data,
-        runs_with_seed.ckpt_params,
-        runs_with_seed.ckpt_steps,
-        runs_with_seed.ckpt_step,
-        runs_with_seed.ckpt_seed,
-        runs_with_seed.ckpt_seed_role,
-        runs_with_seed.ckpt_full_eval_seed,
-        expected_steps.expected_ckpt_step,
-        runs_with_seed.ckpt_step = expected_steps.expected_ckpt_step as ckpt_step_agrees,
+        runs_with_seed.start_checkpoint_id,
+        runs_with_seed.start_recipe,
+        runs_with_seed.start_params,
+        runs_with_seed.start_step_as_named,
+        runs_with_seed.start_step,
+        runs_with_seed.run_id_seed_index,
+        runs_with_seed.start_seed_role,
+        runs_with_seed.start_full_eval_seed,
+        expected_steps.expected_start_step,
+        runs_with_seed.start_step = expected_steps.expected_start_step as start_step_agrees,
         runs_with_seed.comparison_model_size,
         runs_with_seed.comparison_model_recipe,
         runs_with_seed.comparison_metric,

@@ -1,5 +1,5 @@
-{#- One row per distinct WandB run: classified, normalised and typed (SPEC §3-§5). The config
-    document is in run_configs. -#}
+{#- One row per distinct WandB run: classified, normalised and typed, with the checkpoint it
+    fine-tuned (start_checkpoint_id). The config document is in run_configs. -#}
 
 with normalized as (
     select * from {{ ref('int_runs__normalized') }}
@@ -13,12 +13,14 @@ final as (
         normalized.is_legacy,
         normalized.run_timestamp,
         normalized.exp_name,
-        normalized.ckpt_data,
-        normalized.ckpt_params,
-        normalized.ckpt_steps,
-        normalized.ckpt_seed,
-        normalized.ckpt_seed_role,
-        normalized.ckpt_step,
+        {{ checkpoint_id('normalized.ckpt_data', 'normalized.ckpt_params', 'normalized.ckpt_seed_role', 'normalized.ckpt_step') }}
+            as start_checkpoint_id,
+        normalized.ckpt_data as start_recipe,
+        normalized.ckpt_params as start_params,
+        normalized.ckpt_seed_role as start_seed_role,
+        normalized.ckpt_step as start_step,
+        normalized.ckpt_steps as start_step_as_named,
+        normalized.ckpt_seed as run_id_seed_index,
         normalized.finetune_seed,
         normalized.lr,
         normalized.lr1,
