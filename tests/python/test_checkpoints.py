@@ -121,7 +121,7 @@ def one(build: DbtResult, sql: str) -> tuple[object, ...]:
 def test_real_matched_run_has_seed_role_small_aux_3(real_build: DbtResult) -> None:
     row = one(
         real_build,
-        "select ckpt_seed, ckpt_seed_role, ckpt_steps, ckpt_step from runs"
+        "select run_id_seed_index, start_seed_role, start_step_as_named, start_step from runs"
         f" where run_id = '{MATCHED}'",
     )
     assert row == (2, "small aux 3", "6250", 6250)
@@ -130,8 +130,8 @@ def test_real_matched_run_has_seed_role_small_aux_3(real_build: DbtResult) -> No
 def test_matched_finetune_reads_the_checkpoints_own_seed(real_build: DbtResult) -> None:
     row = one(
         real_build,
-        "select ckpt_full_eval_seed, ckpt_metric_step, ckpt_metric_value,"
-        " comparison_metric_value, expected_ckpt_step, ckpt_step_agrees"
+        "select start_full_eval_seed, ckpt_metric_step, ckpt_metric_value,"
+        " comparison_metric_value, expected_start_step, start_step_agrees"
         f" from matched_finetune where run_id = '{MATCHED}'",
     )
     aux3, default = target_entry("small aux 3"), target_entry("default")
@@ -149,7 +149,8 @@ def test_matched_finetune_reads_the_checkpoints_own_seed(real_build: DbtResult) 
 def test_main_resolves_to_final_step_and_default_role(real_build: DbtResult) -> None:
     row = one(
         real_build,
-        f"select ckpt_seed_role, ckpt_steps, ckpt_step from runs where run_id = '{MAIN_RUN}'",
+        f"select start_seed_role, start_step_as_named, start_step from runs"
+        f" where run_id = '{MAIN_RUN}'",
     )
     assert row == ("default", "main", 5725)  # 4M's final step (real_matched_models README)
     checkpoint = one(
@@ -206,11 +207,12 @@ def test_one_checkpoint_where_full_eval_qa_and_a_run_meet(real_build: DbtResult)
     # every source joins on the same key: the QA folder seed-15, full_eval seed 2, the run
     assert one(
         real_build,
-        "select count(*) from qa_instances where seed = 15 and step = 38750 and params = '150M'",
+        "select count(*) from qa_instances"
+        " where qa_folder_seed = 15 and step = 38750 and params = '150M'",
     ) == (5,)
     assert one(
         real_build,
-        f"select ckpt_seed_role, ckpt_step from runs where run_id = '{DERIVED_RUN}'",
+        f"select start_seed_role, start_step from runs where run_id = '{DERIVED_RUN}'",
     ) == ("small aux 3", 38750)
 
 
@@ -251,8 +253,8 @@ def test_checkpoint_matches_hold_every_real_entry(real_build: DbtResult) -> None
     )
     assert row == (6250, pytest.approx(target_entry("small aux 3")["matched_score"]))
     unknown = real_build.query(
-        "select distinct candidate_recipe_slug from checkpoint_matches"
-        " where candidate_recipe = candidate_recipe_slug"
+        "select distinct candidate_match_key from checkpoint_matches"
+        " where candidate_recipe = candidate_match_key"
     )
     assert unknown == []  # every real recipe key has a canonical name
 
@@ -280,8 +282,8 @@ def test_real_data_confirms_index_0_is_the_default_role(real_build: DbtResult) -
     (full_eval_value,) = one(
         real_build,
         "select pretrain_metrics.value from pretrain_metrics"
-        " inner join seeds.seed_roles on pretrain_metrics.seed = seed_roles.seed_index"
-        " where seed_roles.seed_role = 'default' and params = '530M' and data = 'Dolma1.7'"
+        " inner join seeds.seed_roles on pretrain_metrics.full_eval_seed = seed_roles.seed_index"
+        " where seed_roles.seed_role = 'default' and params = '530M' and recipe = 'Dolma1.7'"
         " and step = 6250 and metric_label = 'c4_en-valppl'",
     )
     (matched_score,) = one(

@@ -240,7 +240,7 @@ def test_real_lines_under_every_naming_form(
 
 def test_checkpoint_models_listed(evals_build: DbtResult) -> None:
     rows = evals_build.query(
-        "select model_id, model_kind, recipe, params, seed, step, n_tasks_with_predictions,"
+        "select model_id, model_kind, recipe, params, qa_folder_seed, step, n_tasks_with_predictions,"
         " source_paths from evaluated_models where model_kind = 'pretrained_checkpoint'"
         " order by step"
     )

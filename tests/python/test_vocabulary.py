@@ -35,7 +35,9 @@ MODEL_SUFFIXES = (".sql", ".py")
 
 # Names whose meaning is shared by every mart that has them, but whose description
 # legitimately says how that table uses them (which file, which metrics, which value).
-SHARED_NAMES = frozenset({"source_file", "_loaded_at", "metrics", "value"})
+# `step` is the training step of the model a row is about: a checkpoint's pretraining step in
+# the checkpoint facts, the fine-tuning run's logged step in `history`.
+SHARED_NAMES = frozenset({"source_file", "_loaded_at", "metrics", "value", "step"})
 # Bare names that say too little: use the role or source-specific spelling instead.
 FORBIDDEN_NAMES = {
     "seed": "seed_role, or qa_folder_seed / run_id_seed_index / full_eval_seed",

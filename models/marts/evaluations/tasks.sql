@@ -70,7 +70,7 @@ final as (
         ) as task_family,
         coalesce(eval_tasks.task_kind, 'unknown') as task_kind,
         named.primary_metric,
-        eval_tasks.n_choices,
+        eval_tasks.n_choices as choices_per_question,
         1.0 / eval_tasks.n_choices as random_baseline,
         eval_tasks.task is not null as is_known
     from named

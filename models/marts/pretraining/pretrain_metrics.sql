@@ -1,5 +1,5 @@
 {#- The pretraining metrics table (full_eval) in long form, null metrics dropped. Grain:
-    (checkpoint_id, metric). Schedule columns are in pretrain_checkpoints. -#}
+    (checkpoint_id, full_eval_column). Schedule columns are in pretrain_checkpoints. -#}
 
 with metrics as (
     select * from {{ ref('stg_pretrain__metrics') }}
@@ -12,7 +12,7 @@ named as (
         {{ seed_role_of('seed', 'seed_index') }} as seed_role,
         seed as full_eval_seed,
         step,
-        metric,
+        metric as full_eval_column,
         {{ canonical_metric_label('metric') }} as metric_label,
         value
     from metrics
@@ -26,7 +26,7 @@ final as (
         seed_role,
         full_eval_seed,
         step,
-        metric,
+        full_eval_column,
         metric_label,
         value
     from named
