@@ -1,6 +1,6 @@
 """The shipped oe-eval sample (`sample_data/evals/`, scripts/generate_eval_sample.py) in the
 shared sample build: one family of evaluation tables, copies, a newer re-run, a model that is
-not a run, and the README's run-beside-checkpoint query."""
+not a run, and the README's run-beside-checkpoint query (finetune_vs_checkpoint)."""
 
 from __future__ import annotations
 
@@ -13,45 +13,10 @@ RUN_ID = "2025_09_04-09_30_00_full_ft_DD-dolma1_7-150M_Ft_--learning_rate=5e-05"
 
 # The README's query (section "Example queries"), kept identical.
 RUN_BESIDE_CHECKPOINT = """
-with run as (
-    select run_id, ckpt_data, ckpt_params, ckpt_steps, coalesce(ckpt_seed, 2) as ckpt_seed
-    from runs
-    where run_id = '2025_09_04-09_30_00_full_ft_DD-dolma1_7-150M_Ft_--learning_rate=5e-05'
-),
-
-start_checkpoint as (
-    -- ckpt_steps 'main' = the final checkpoint: here, the latest step evaluated
-    select
-        run.*,
-        coalesce(
-            try_cast(run.ckpt_steps as bigint),
-            (
-                select max(step) from evaluated_models
-                where recipe = run.ckpt_data and params = run.ckpt_params and seed = run.ckpt_seed
-            )
-        ) as ckpt_step
-    from run
-)
-
-select
-    finetuned.task,
-    finetuned.task_name,
-    finetuned.doc_id,
-    finetuned.acc_per_char as finetuned_correct,
-    checkpoint.acc_per_char as checkpoint_correct,
-    checkpoint.model_id as checkpoint_model
-from qa_instances as finetuned
-inner join start_checkpoint on finetuned.run_id = start_checkpoint.run_id
-inner join qa_instances as checkpoint
-    on
-        checkpoint.model_kind = 'pretrained_checkpoint'
-        and checkpoint.recipe = start_checkpoint.ckpt_data
-        and checkpoint.params = start_checkpoint.ckpt_params
-        and checkpoint.seed = start_checkpoint.ckpt_seed
-        and checkpoint.step = start_checkpoint.ckpt_step
-        and checkpoint.task = finetuned.task
-        and checkpoint.doc_id = finetuned.doc_id
-order by all
+select task_name, doc_id, checkpoint_id, finetuned_acc_per_char, checkpoint_acc_per_char
+from finetune_vs_checkpoint
+where run_id = '2025_09_04-09_30_00_full_ft_DD-dolma1_7-150M_Ft_--learning_rate=5e-05'
+order by all;
 """
 
 
@@ -115,12 +80,21 @@ def test_sample_run_evaluations_follow_the_files(sample_build: DbtResult) -> Non
 
 
 def test_sample_readme_query_sets_run_beside_checkpoint(sample_build: DbtResult) -> None:
-    rows = sample_build.query(RUN_BESIDE_CHECKPOINT)
-    checkpoint = "checkpoint:dolma1.7/150M/seed-2/step-2000"  # 'main': the latest step in qa/
-    assert {row[5] for row in rows} == {checkpoint}
-    assert [(row[0], row[2]) for row in rows] == [
-        (task, doc_id) for task in ("arc_easy", "boolq") for doc_id in (3, 10, 17)
+    rows = sample_build.query(RUN_BESIDE_CHECKPOINT.strip().rstrip(";"))
+    # `main` of a 150M run is the size's final step, 37500 (seed final_steps): the sample's QA
+    # tarballs hold steps 1000 and 2000 only, so no checkpoint answer stands beside the run's
+    assert {row[2] for row in rows} == {"Dolma1.7|150M|default|37500"}
+    assert [(row[0], row[1]) for row in rows] == [
+        (task_name, doc_id)
+        for task_name in ("arc_easy:rc::olmes", "boolq:rc::olmes")
+        for doc_id in (3, 10, 17)
     ]
+    assert {row[4] for row in rows} == {None}
+    finetuned = sample_build.query(
+        "select task_name, doc_id, acc_per_char from qa_instances"
+        f" where run_id = '{RUN_ID}' order by all"
+    )
+    assert [(row[0], row[1], row[3]) for row in rows] == finetuned
     readme = (REPO / "README.md").read_text()
     assert RUN_BESIDE_CHECKPOINT.strip() in readme
 
