@@ -14,11 +14,13 @@ The marts are the warehouse's public vocabulary: a reader who learns what `step`
   (`seed_role`) or source-specific spelling (`qa_folder_seed`, `run_id_seed_index`,
   `full_eval_seed`), and a pretraining data mix is a `recipe`.
 
-These tests read the YAML only: no dbt build.
+These tests read the YAML only, but for the layering test, which reads the shared sample build's
+manifest.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,7 +28,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from conftest import REPO
+from conftest import REPO, DbtResult
 
 MARTS_DIR = REPO / "models" / "marts"
 DOCS_DIR = REPO / "models"  # dbt's docs-paths default to the model paths
@@ -226,3 +228,29 @@ def test_no_bare_seed_or_data_column() -> None:
         if column.name.lower() in FORBIDDEN_NAMES
     ]
     assert not offenders, "Bare `seed`/`data` mart columns:\n" + "\n".join(offenders)
+
+
+def test_layers_read_downward(sample_build: DbtResult) -> None:
+    """Staging reads sources, seeds and staging; intermediate models never read a mart: a
+    mart is built from the layers below it, and the dimensions from the facts' sources."""
+    manifest = json.loads((sample_build.target_path / "manifest.json").read_text())
+    models = {
+        unique_id: node
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+    }
+
+    def layer(unique_id: str) -> str:
+        return str(models[unique_id]["original_file_path"]).split("/")[1]
+
+    assert {layer(unique_id) for unique_id in models} >= {"staging", "intermediate", "marts"}
+    below = {"staging": {"staging"}, "intermediate": {"staging", "intermediate"}}
+    wrong = sorted(
+        f"{models[unique_id]['name']} ({layer(unique_id)}) reads {models[parent]['name']}"
+        for unique_id in models
+        for parent in models[unique_id]["depends_on"]["nodes"]
+        if parent in models
+        and layer(unique_id) in below
+        and layer(parent) not in below[layer(unique_id)]
+    )
+    assert not wrong, "\n".join(wrong)
