@@ -130,7 +130,7 @@ def recipe_unchanged(
 
 
 def manifest_row(entry: Entry) -> dict[str, object]:
-    """The row of ``stg_qa__extracted_archives`` for one entry."""
+    """The row of ``load_qa__archives`` for one entry."""
     coords = entry.coords
     return {
         "archive": entry.archive,

@@ -6,7 +6,7 @@ Schema ``qa_store`` (declared as the dbt source ``qa``):
 - ``member_rejects``: members refused or skipped, per archive;
 - ``members``: the task files loaded, per archive (name, kind, size, lines);
 - ``prediction_records`` / ``task_metrics_records``: the parsed rows. Their columns are those
-  of the dbt views ``stg_qa__prediction_batch`` / ``stg_qa__task_metrics_batch``, which parse
+  of the dbt views ``load_qa__prediction_batch`` / ``load_qa__task_metrics_batch``, which parse
   the spooled files of the current batch: the parsing is SQL, this module only moves rows;
 - ``batch_members``: the current batch's spooled files (empty between batches);
 - ``settings``: what the stored rows were made with (a change reloads every archive).

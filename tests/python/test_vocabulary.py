@@ -231,8 +231,9 @@ def test_no_bare_seed_or_data_column() -> None:
 
 
 def test_layers_read_downward(sample_build: DbtResult) -> None:
-    """Staging reads sources, seeds and staging; intermediate models never read a mart: a
-    mart is built from the layers below it, and the dimensions from the facts' sources."""
+    """Each layer reads only the layers below it: loading (the QA hook) reads sources, staging
+    reads sources and what loading stored, intermediate models never read a mart. A mart is
+    built from the layers below it, and the dimensions from the facts' sources."""
     manifest = json.loads((sample_build.target_path / "manifest.json").read_text())
     models = {
         unique_id: node
@@ -243,8 +244,12 @@ def test_layers_read_downward(sample_build: DbtResult) -> None:
     def layer(unique_id: str) -> str:
         return str(models[unique_id]["original_file_path"]).split("/")[1]
 
-    assert {layer(unique_id) for unique_id in models} >= {"staging", "intermediate", "marts"}
-    below = {"staging": {"staging"}, "intermediate": {"staging", "intermediate"}}
+    below = {
+        "loading": {"loading"},
+        "staging": {"loading", "staging"},
+        "intermediate": {"loading", "staging", "intermediate"},
+    }
+    assert {layer(unique_id) for unique_id in models} == {*below, "marts"}
     wrong = sorted(
         f"{models[unique_id]['name']} ({layer(unique_id)}) reads {models[parent]['name']}"
         for unique_id in models

@@ -137,7 +137,8 @@ final as (
         ranked.model_id,
         ranked.model_kind,
         ranked.run_id,
-        {{ checkpoint_id('ranked.recipe', 'ranked.params', 'ranked.seed_role', 'ranked.step') }} as checkpoint_id,
+        {{ checkpoint_id('ranked.recipe', 'ranked.params', 'ranked.seed_role', 'ranked.step') }}
+            as checkpoint_id,
         ranked.recipe,
         ranked.recipe_slug,
         ranked.params,

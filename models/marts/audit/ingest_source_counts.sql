@@ -2,7 +2,7 @@
     of the same run (runs) or step (history) or by another record of the same evaluated model
     and task (evaluations), skipped (files of an oe-eval folder that are not loaded) and used.
     read = rejected + superseded + skipped + used, checked by a test. -#}
--- depends_on: {{ ref('stg_qa__extracted_archives') }}
+-- depends_on: {{ ref('load_qa__archives') }}
 
 with run_records as (
     select * from {{ ref('stg_wandb__run_records') }}

@@ -56,7 +56,8 @@ final as (
         coalesce(known.run_id_spellings, []) as run_id_spellings,
         coalesce(known.display_spellings, []) as display_spellings,
         list_sort(list_distinct(list_filter(
-            coalesce(known.spellings, []) || [all_recipes.recipe, slugs.hf_slug], spelling -> spelling is not null
+            coalesce(known.spellings, []) || [all_recipes.recipe, slugs.hf_slug],
+            spelling -> spelling is not null
         ))) as spellings,
         known.recipe is not null or slugs.recipe is not null as is_known
     from all_recipes

@@ -73,11 +73,11 @@ final as (
         task_name,
         task,
         doc_id,
-        checkpoint_task_name,
         {%- for metric in metrics %}
         finetuned_{{ metric }},
-        checkpoint_{{ metric }}{{ ',' if not loop.last }}
+        checkpoint_{{ metric }},
         {%- endfor %}
+        checkpoint_task_name
     from paired
     where checkpoint_rank = 1
 )

@@ -13,8 +13,10 @@ final as (
         normalized.is_legacy,
         normalized.run_timestamp,
         normalized.exp_name,
-        {{ checkpoint_id('normalized.ckpt_data', 'normalized.ckpt_params', 'normalized.ckpt_seed_role', 'normalized.ckpt_step') }}
-            as start_checkpoint_id,
+        {{ checkpoint_id(
+            'normalized.ckpt_data', 'normalized.ckpt_params', 'normalized.ckpt_seed_role',
+            'normalized.ckpt_step'
+        ) }} as start_checkpoint_id,
         normalized.ckpt_data as start_recipe,
         normalized.ckpt_params as start_params,
         normalized.ckpt_seed_role as start_seed_role,

@@ -1,5 +1,5 @@
 {#- What the QA hook refused: whole archives (member null) and single members. -#}
--- depends_on: {{ ref('stg_qa__extracted_archives') }}
+-- depends_on: {{ ref('load_qa__archives') }}
 
 with archives as (
     select * from {{ source('qa', 'archives') }}

@@ -1,6 +1,6 @@
 {#- The predictions files the QA hook loaded, one row per file, with the archive it came from
     and its checkpoint and task. -#}
--- depends_on: {{ ref('stg_qa__extracted_archives') }}
+-- depends_on: {{ ref('load_qa__archives') }}
 
 with source as (
     select * from {{ source('qa', 'members') }}

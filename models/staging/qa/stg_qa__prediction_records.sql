@@ -1,7 +1,7 @@
 {#- Every predictions line the QA hook stored (qa_store.prediction_records, parsed by
-    stg_qa__prediction_batch when its archive was loaded); read by qa_instances, qa_choices,
+    load_qa__prediction_batch when its archive was loaded); read by qa_instances, qa_choices,
     the rejects and the counts. -#}
--- depends_on: {{ ref('stg_qa__extracted_archives') }}
+-- depends_on: {{ ref('load_qa__archives') }}
 
 with source as (
     select * from {{ source('qa', 'prediction_records') }}

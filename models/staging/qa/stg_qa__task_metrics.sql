@@ -1,6 +1,6 @@
 {#- Every `<task>-metrics.json` the QA hook stored (qa_store.task_metrics_records, parsed by
-    stg_qa__task_metrics_batch when its archive was loaded). -#}
--- depends_on: {{ ref('stg_qa__extracted_archives') }}
+    load_qa__task_metrics_batch when its archive was loaded). -#}
+-- depends_on: {{ ref('load_qa__archives') }}
 
 with source as (
     select * from {{ source('qa', 'task_metrics_records') }}

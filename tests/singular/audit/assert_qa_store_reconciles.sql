@@ -1,6 +1,6 @@
 {{ config(severity='error') }}
 {#- Nothing of the QA tarballs is lost between the hook and the store. For every archive of
-    this build's manifest (stg_qa__extracted_archives: the hook's own count of the task files
+    this build's manifest (load_qa__archives: the hook's own count of the task files
     it spooled and the predictions lines in them), and every archive that has stored rows:
     - the task files stored (qa_store.members) are the files the manifest counts;
     - the predictions rows stored are the lines the manifest counts (blank lines included,
@@ -14,7 +14,7 @@ with manifest as (
         status,
         case when status = 'rejected' then 0 else members_written end as files_expected,
         case when status = 'rejected' then 0 else questions end as lines_expected
-    from {{ ref('stg_qa__extracted_archives') }}
+    from {{ ref('load_qa__archives') }}
 ),
 
 members as (

@@ -1,6 +1,6 @@
 """Prepare the QA work folder and the hook's tables before the parsing views are created.
 
-The views stg_qa__prediction_batch / stg_qa__task_metrics_batch read the batch folder and
+The views load_qa__prediction_batch / load_qa__task_metrics_batch read the batch folder and
 join `qa_store.batch_members`; DuckDB binds a view when it is created, so the folder's empty
 placeholder files and the table must exist first. Leftovers of a killed build are removed.
 """

@@ -5,7 +5,7 @@
     reject_reason and an excerpt. Blank lines are kept too, flagged `blank_line` (no record,
     no reject): the store then holds one row per line the hook counted, which is what the
     reconciliation test compares. -#}
--- depends_on: {{ ref('stg_qa__work_folder') }}
+-- depends_on: {{ ref('load_qa__work_folder') }}
 {%- set prediction_type = var('qa_prediction_json_type') | replace('\n', ' ') %}
 
 with source as (

@@ -50,8 +50,8 @@ def relation_name(relation: DuckDBPyRelation) -> str:
 def model(dbt: DbtContext, session: DuckDBPyConnection) -> DuckDBPyRelation:
     dbt.config(materialized="table")
     views = {
-        "prediction_records": relation_name(dbt.ref("stg_qa__prediction_batch")),
-        "task_metrics_records": relation_name(dbt.ref("stg_qa__task_metrics_batch")),
+        "prediction_records": relation_name(dbt.ref("load_qa__prediction_batch")),
+        "task_metrics_records": relation_name(dbt.ref("load_qa__task_metrics_batch")),
     }
     work_dir = Path(resolve_path(dbt.config.get("qa_work_dir")))
     qa_root = Path(resolve_path(dbt.config.get("qa_root")))
