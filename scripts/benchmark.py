@@ -462,7 +462,7 @@ def run_scale(args: argparse.Namespace, runs: int, work: Path, fixed: Build) -> 
         result["qa"] = {
             "questions": counts["qa_questions"],
             "questions_per_second": round(counts["qa_questions"] / max(marginal, 1e-9)),
-            "hook_seconds": full.model_seconds.get("stg_qa__extracted_archives"),
+            "hook_seconds": full.model_seconds.get("load_qa__archives"),
             "archive_mb": round(counts["qa_archive_bytes"] / 1e6, 1),
             "work_folder_mb_after": round(
                 sum(p.stat().st_size for p in files_below(qa_work)) / 1e6, 3

@@ -240,8 +240,9 @@ def test_real_lines_under_every_naming_form(
 
 def test_checkpoint_models_listed(evals_build: DbtResult) -> None:
     rows = evals_build.query(
-        "select model_id, model_kind, recipe, params, qa_folder_seed, step, n_tasks_with_predictions,"
-        " source_paths from evaluated_models where model_kind = 'pretrained_checkpoint'"
+        "select model_id, model_kind, recipe, params, qa_folder_seed, step,"
+        " n_tasks_with_predictions, source_paths from evaluated_models"
+        " where model_kind = 'pretrained_checkpoint'"
         " order by step"
     )
     assert [row[5] for row in rows] == [step for step, _ in FORMS.values()]

@@ -20,7 +20,10 @@ from conftest import REPO, DbtResult, invoke_dbt
 
 from python_hooks import export_folders
 
-MARTS = sorted(p.stem for p in (REPO / "models" / "marts").iterdir() if p.suffix in {".sql", ".py"})
+# every model under models/marts/ (in its domain folder: runs/, pretraining/, ...)
+MARTS = sorted(
+    p.stem for p in (REPO / "models" / "marts").rglob("*") if p.suffix in {".sql", ".py"}
+)
 QA_MARTS = [m for m in MARTS if m.startswith("qa_")]
 DEFAULT = "__HIVE_DEFAULT_PARTITION__"  # the folder of a null partition value
 

@@ -44,7 +44,7 @@ def snapshot(result: DbtResult) -> dict[str, list[tuple[object, ...]]]:
 
 
 def statuses(result: DbtResult) -> dict[str, str]:
-    rows = result.query("select archive, status from staging.stg_qa__extracted_archives")
+    rows = result.query("select archive, status from loading.load_qa__archives")
     return {str(archive): str(status) for archive, status in rows}
 
 
@@ -171,7 +171,7 @@ def test_full_refresh_reloads_every_archive(tmp_path: Path) -> None:
     shutil.copytree(REPO / "sample_data" / "qa", data / "qa")
     db = tmp_path / "live" / "warehouse.duckdb"
     db.parent.mkdir()
-    qa_graph = [*MODELS_AND_SEEDS, "-s", "+stg_qa__extracted_archives"]
+    qa_graph = [*MODELS_AND_SEEDS, "-s", "+load_qa__archives"]
     state = TABLES["archives"]
     counts = "select archive, count(*) from qa_store.prediction_records group by archive"
 

@@ -79,14 +79,10 @@ def test_rebuild_does_not_extract_again(sample_rebuild: SampleRebuild) -> None:
     # a build from scratch (its warehouse as it left it), then the same warehouse rebuilt
     first, second = sample_rebuild.first, sample_rebuild.second
     assert first.returncode == 0, first.output[-3000:]
-    statuses = first.query(
-        "select status, count(*) from staging.stg_qa__extracted_archives group by 1"
-    )
+    statuses = first.query("select status, count(*) from loading.load_qa__archives group by 1")
     assert dict(statuses) == {"loaded": 5}
     assert second.returncode == 0, second.output[-3000:]
-    statuses = second.query(
-        "select status, count(*) from staging.stg_qa__extracted_archives group by 1"
-    )
+    statuses = second.query("select status, count(*) from loading.load_qa__archives group by 1")
     assert dict(statuses) == {"unchanged": 5}
     assert second.query(
         "select count(*) from qa_choices where model_kind = 'pretrained_checkpoint'"
@@ -114,7 +110,7 @@ def test_bad_archives_give_rejects_not_a_failed_build(run_dbt: RunDbt, tmp_path:
     assert result.returncode == 0, result.output[-5000:]
     archives = dict(
         result.query(
-            "select archive, status from staging.stg_qa__extracted_archives"
+            "select archive, status from loading.load_qa__archives"
             " where archive like 'dolma1.7/150M/seed-2/%'"
         )
     )

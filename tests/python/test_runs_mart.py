@@ -10,6 +10,8 @@ import pytest
 from conftest import MODELS_AND_SEEDS, REPO, DbtResult, RunDbt, SampleCopy, SampleRebuild
 
 SAMPLE_WANDB = REPO / "sample_data" / "wandb"
+# the compiled view (models/marts/runs/run_configs.sql), under a build's target path
+RUN_CONFIGS_VIEW = Path("run", "dr_ingest", "models", "marts", "runs", "run_configs.sql")
 
 
 def run_row(build: DbtResult, run_id: str) -> dict[str, object]:
@@ -91,10 +93,10 @@ HAND_WORKED = {
         "run_type": "matched",
         "pattern_name": "M1",
         "exp_name": "match",
-        "ckpt_data": "Dolma1.7",
-        "ckpt_params": "530M",
-        "ckpt_steps": "10000",
-        "ckpt_seed": 2,
+        "start_recipe": "Dolma1.7",
+        "start_params": "530M",
+        "start_step_as_named": "10000",
+        "run_id_seed_index": 2,
         "finetune_seed": 11,
         "lr": 5e-06,
         "num_finetune_tokens_per_epoch": 10_000_000,
@@ -110,10 +112,10 @@ HAND_WORKED = {
     "2025_09_04-09_30_00_full_ft_DD-dolma1_7-150M_Ft_--learning_rate=5e-05": {
         "run_type": "simple_ft",
         "pattern_name": "F3",
-        "ckpt_data": "Dolma1.7",
-        "ckpt_params": "150M",
-        "ckpt_steps": "main",
-        "ckpt_seed": None,
+        "start_recipe": "Dolma1.7",
+        "start_params": "150M",
+        "start_step_as_named": "main",
+        "run_id_seed_index": None,
         "lr": 5e-05,
         "num_finetune_tokens_per_epoch": 665_127_434,
         "num_finetune_epochs": 2,
@@ -126,9 +128,9 @@ HAND_WORKED = {
         "run_type": "dpo",
         "pattern_name": "D2",
         "exp_name": "dpo_cache",
-        "ckpt_data": "DCLM-Baseline",
-        "ckpt_params": "150M",
-        "ckpt_steps": "main",
+        "start_recipe": "DCLM-Baseline",
+        "start_params": "150M",
+        "start_step_as_named": "main",
         "lr": 5e-07,
         "lr1": 1e-05,
         "lr2": 5e-07,
@@ -142,9 +144,9 @@ HAND_WORKED = {
     "_--max_train_samples=50000_--reduce_loss=sum": {
         "run_type": "reduce_loss",
         "pattern_name": "R1",
-        "ckpt_data": "Dolma1.7",
-        "ckpt_params": "60M",
-        "ckpt_steps": "main",
+        "start_recipe": "Dolma1.7",
+        "start_params": "60M",
+        "start_step_as_named": "main",
         "max_train_samples": 50_000,
         "reduce_loss": "sum",
         "num_finetune_tokens": None,
@@ -152,8 +154,8 @@ HAND_WORKED = {
     "2025_09_02-10_00_00_sweep_tokens_DD-c4-60M_5Mtx2_--learning_rate=3e-05": {
         "run_type": "simple_ft_vary_tokens",
         "pattern_name": "F1",
-        "ckpt_data": "C4",
-        "ckpt_steps": "main",
+        "start_recipe": "C4",
+        "start_step_as_named": "main",
         "lr": 3e-05,
         "num_finetune_tokens_per_epoch": 5_000_000,
         "num_finetune_epochs": 2,
@@ -164,7 +166,7 @@ HAND_WORKED = {
     "2025_09_17-14_00_00_matchrecipe_DD-dclm-150M_Ft_DD-d17-150M-main-2_lr=2e-05": {
         "run_type": "matched",
         "pattern_name": "M5",
-        "ckpt_data": "Dolma1.7",
+        "start_recipe": "Dolma1.7",
         "comparison_model_size": "150M",
         "comparison_model_recipe": "DCLM-Baseline",
         "comparison_metric": "pile-valppl",
@@ -173,7 +175,7 @@ HAND_WORKED = {
     "2025_09_09-19_00_00_sft_sweep_DD-dolma1_7-150M_main_default": {
         "run_type": "old",
         "is_legacy": True,
-        "ckpt_steps": None,
+        "start_step_as_named": None,
     },
     "2025_09_13-12_00_00_lr_mismatch_DD-dolma1_7-20M_main_10Mtx1_--learning_rate=1e-05": {
         "lr": 1e-05,
@@ -252,7 +254,7 @@ def test_run_configs_hold_the_chosen_exports_config(sample_build: DbtResult) -> 
     )[0]
     assert json.loads(str(config_text)) == first["config"]
     # the sample's exports hold no copies of a record: the view has no branch for them
-    view = sample_build.target_path / "run" / "dr_ingest" / "models" / "marts" / "run_configs.sql"
+    view = sample_build.target_path / RUN_CONFIGS_VIEW
     assert "copied_records" not in view.read_text()
 
 
@@ -275,7 +277,7 @@ def test_run_configs_return_a_record_copied_within_one_file_once(
         (json.loads(copied)["run_id"], 2),
     ]
     # the branch for copies is in the view because the build found one
-    view = result.target_path / "run" / "dr_ingest" / "models" / "marts" / "run_configs.sql"
+    view = result.target_path / RUN_CONFIGS_VIEW
     assert "copied_records" in view.read_text()
     rows = result.query("select run_id, config from run_configs")
     assert len(rows) == 2
@@ -327,7 +329,7 @@ def test_descriptions_are_persisted_as_comments(sample_build: DbtResult) -> None
     column_comment = sample_build.query(
         "select comment from duckdb_columns() where table_name = 'runs' and column_name = 'lr'"
     )
-    assert column_comment[0][0].startswith("Learning rate")
+    assert column_comment[0][0].startswith("Fine-tuning learning rate")
 
 
 def test_not_null_columns_counts_the_null_cells_of_each_listed_column(
