@@ -23,6 +23,8 @@ from typing import IO, Self
 from isal import igzip, isal_zlib
 
 from python_hooks.qa_members import (
+    METRICS_SUFFIX,
+    PREDICTIONS_SUFFIX,
     SKIPPED_BAD_STEP_PATH,
     SKIPPED_NOT_STEP_TARBALL,
     SKIPPED_NOT_TASK_FILE,
@@ -34,6 +36,7 @@ from python_hooks.qa_members import (
     member_problem,
     normalise_member_name,
     parse_step_path,
+    shorten,
     task_file,
 )
 
@@ -163,8 +166,11 @@ def _spool_member(
     if found is None:
         return SKIPPED_NOT_TASK_FILE
     if found.name in taken:
-        return f"skipped: duplicate file name {found.name} after flattening"
-    dest = inside(spool_dir / found.name, spool_dir)
+        return f"skipped: duplicate file name {shorten(found.name)} after flattening"
+    # spooled under a short name of its own (a member's name may be longer than the file
+    # system allows); the task and the member's name travel beside it
+    suffix = PREDICTIONS_SUFFIX if found.kind == "predictions" else METRICS_SUFFIX
+    dest = inside(spool_dir / f"{len(taken):06d}{suffix}", spool_dir)
     if dest.parent != spool_dir:
         raise UnsafePathError(f"member {member.name} would be written outside {spool_dir}")
     source = tar.extractfile(member)

@@ -141,7 +141,15 @@ def inside(path: Path, root: Path) -> Path:
     return resolved
 
 
+REASON_NAME_CHARS = 120
+
+
+def shorten(name: str, limit: int = REASON_NAME_CHARS) -> str:
+    """A name cut to ``limit`` characters for a reject reason (the member itself is kept whole)."""
+    return name if len(name) <= limit else f"{name[:limit]}... ({len(name)} characters)"
+
+
 def one_line(exc: BaseException) -> str:
-    """An exception as a one-line reason."""
-    text = " ".join(str(exc).split())
+    """An exception as a one-line reason, at most a few hundred characters."""
+    text = shorten(" ".join(str(exc).split()), 3 * REASON_NAME_CHARS)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -34,6 +34,10 @@ BATCH_DIR = "batch"
 SPOOL_DIR = "spool"
 EMPTY_BATCH = "empty"
 RECORD_TABLES = ("prediction_records", "task_metrics_records")
+# the temporary tables where the batch predictions reader records the lines it skips
+# (its `rejects_table` / `rejects_scan`, models/staging/qa/_qa__sources.yml)
+UNREADABLE_LINES = "dr_ingest_line_rejects_batch_prediction_lines"
+UNREADABLE_SCANS = "dr_ingest_line_scans_batch_prediction_lines"
 
 _BASE_TABLES = {
     "archives": (
@@ -244,6 +248,7 @@ class WarehouseStore:
                     self.con.execute(
                         f"insert into {SCHEMA}.{table} by name select * from {self.views[table]}"
                     )
+                self._store_unreadable_lines()
                 self.con.execute(
                     f"insert into {SCHEMA}.members select {_MEMBER_COLUMNS}"
                     f" from {SCHEMA}.batch_members"
@@ -254,6 +259,43 @@ class WarehouseStore:
             self.con.execute("rollback")
             raise
         self.con.execute("commit")
+
+    def _store_unreadable_lines(self) -> None:
+        """Store the predictions lines the batch reader skipped (bytes that are not UTF-8, a
+        line over the line limit) as rejected records of their file, so that every line the
+        hook counted has its row; then empty the reader's record of them."""
+        found = self.con.execute(
+            "select count(*) from duckdb_tables() where temporary and table_name = ?",
+            [UNREADABLE_LINES],
+        ).fetchall()[0][0]
+        if not found:
+            return
+        self.con.execute(
+            f"""
+            insert into {SCHEMA}.prediction_records by name
+            select
+                members.archive, members.source_file, members.recipe_slug, members.params,
+                members.seed, members.step, members.task, members.file_size,
+                case errors.error_type
+                    when 'INVALID ENCODING' then 'line is not UTF-8'
+                    when 'LINE SIZE OVER MAXIMUM' then 'line of '
+                        || coalesce(regexp_extract(
+                            errors.error_message, 'Actual Size:\\s*(\\d+)', 1), '?')
+                        || ' bytes is over max_line_bytes'
+                    else 'unreadable line: ' || left(errors.error_message, 120)
+                end as reject_reason,
+                left(errors.csv_line, 200) as raw_excerpt,
+                false as blank_line,
+                cast(now() at time zone 'UTC' as timestamp) as _loaded_at
+            from {UNREADABLE_LINES} as errors
+            inner join {UNREADABLE_SCANS} as scans
+                on errors.scan_id = scans.scan_id and errors.file_id = scans.file_id
+            inner join {SCHEMA}.batch_members as members
+                on scans.file_path = members.scratch_path
+            """
+        )
+        self.con.execute(f"drop table {UNREADABLE_LINES}")
+        self.con.execute(f"drop table if exists {UNREADABLE_SCANS}")
 
     def forget(self, archives: Sequence[str]) -> None:
         """Delete the rows and state of archives that are gone."""

@@ -4,7 +4,10 @@
         unique_key='source_file',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook="{{ forget_deleted_files(ref('stg_wandb__history_files')) }}",
+        post_hook=[
+            "{{ forget_deleted_files(ref('stg_wandb__history_files')) }}",
+            "{{ collect_line_rejects('wandb_history', 'history_export_lines', ref('stg_wandb__history_files')) }}",
+        ],
     )
 }}
 {#- Every record of every history export (valid or rejected), loaded file by file: a build

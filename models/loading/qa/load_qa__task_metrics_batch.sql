@@ -7,7 +7,11 @@
 with source as (
     select
         files.filename,
-        files.content
+        -- read as bytes: a file that is not UTF-8 is a reject, not a failed batch. Every use
+        -- decodes inside try() (DuckDB may lift a decode shared by several expressions out of
+        -- a try(), where its error would stop the build)
+        try(decode(files.content)) as content,
+        files.content as content_bytes
     from ({{ source_glob('qa', 'batch_task_metrics_files') }}) as files
 ),
 
@@ -27,8 +31,13 @@ renamed as (
         members.task,
         md5(source.content) as record_hash,
         try(from_json(source.content, {{ sql_string(metrics_type) }})) as task_metrics,
-        case when task_metrics is null then 'malformed metrics JSON' end as reject_reason,
-        case when task_metrics is null then left(source.content, 200) end as raw_excerpt
+        case
+            when source.content is null then 'metrics file is not UTF-8'
+            when task_metrics is null then 'malformed metrics JSON'
+        end as reject_reason,
+        case
+            when task_metrics is null then left(coalesce(source.content, cast(source.content_bytes as varchar)), 200)
+        end as raw_excerpt
     from source
     inner join members on source.filename = members.scratch_path
 )

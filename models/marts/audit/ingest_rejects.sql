@@ -3,7 +3,11 @@
     `kept_partial` (the run is in `runs`, the named part is null). A predictions file of an
     oe-eval folder without a matching task is one row (record_key: its task name). -#}
 
-with run_records as (
+with line_rejects as (
+    select * from {{ ref('stg_audit__line_rejects') }}
+),
+
+run_records as (
     select * from {{ ref('stg_wandb__run_records') }}
 ),
 
@@ -175,7 +179,20 @@ unmatched_eval_prediction_files as (
     from eval_prediction_files
 ),
 
+unreadable_lines as (
+    select
+        source_name,
+        source_file,
+        record_key,
+        reason,
+        'dropped' as action,
+        raw_excerpt
+    from line_rejects
+),
+
 final as (
+    select * from unreadable_lines
+    union all
     select * from unusable_run_records
     union all
     select * from unusable_match_tables

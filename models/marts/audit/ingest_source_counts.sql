@@ -4,7 +4,11 @@
     read = rejected + superseded + skipped + used, checked by a test. -#}
 -- depends_on: {{ ref('load_qa__archives') }}
 
-with run_records as (
+with line_rejects as (
+    select * from {{ ref('stg_audit__line_rejects') }}
+),
+
+run_records as (
     select * from {{ ref('stg_wandb__run_records') }}
 ),
 
@@ -260,7 +264,23 @@ eval_dump_file_counts as (
     from dumps
 ),
 
-final as (
+unreadable_line_counts as (
+    -- lines no reader could read: read and rejected, added to their file's row
+    select
+        source_name,
+        source_file,
+        cast(null as varchar) as export_layout,
+        count(*) as records_read,
+        count(*) as records_rejected,
+        0 as records_superseded,
+        0 as records_skipped,
+        0 as records_used,
+        cast(null as bigint) as distinct_runs
+    from line_rejects
+    group by source_name, source_file
+),
+
+unioned as (
     select * from run_counts
     union all
     select * from match_table_counts
@@ -276,6 +296,23 @@ final as (
     select * from eval_prediction_counts
     union all
     select * from eval_dump_file_counts
+    union all
+    select * from unreadable_line_counts
+),
+
+final as (
+    select
+        source_name,
+        source_file,
+        any_value(export_layout) as export_layout,
+        cast(sum(records_read) as bigint) as records_read,
+        cast(sum(records_rejected) as bigint) as records_rejected,
+        cast(sum(records_superseded) as bigint) as records_superseded,
+        cast(sum(records_skipped) as bigint) as records_skipped,
+        cast(sum(records_used) as bigint) as records_used,
+        cast(max(distinct_runs) as bigint) as distinct_runs
+    from unioned
+    group by source_name, source_file
 )
 
 select * from final

@@ -1,4 +1,9 @@
-{#- Every line of every `metrics-all.jsonl` under evals/, parsed once
+{{ config(
+    materialized='table',
+    post_hook="{{ collect_line_rejects('eval_metrics', 'metrics_all_lines', ref('stg_evals__dump_files'), by_file=false) }}",
+) }}
+{#- Every line of every `metrics-all.jsonl` under evals/, parsed once and stored (one scan of
+    the files, whose unreadable lines the post-hook records)
     (var('eval_metrics_line_json_type')): one task of one evaluated model, aggregate tasks
     included. Lines that are not JSON, or have no task_name, keep `reject_reason`. -#}
 {%- set line_type = var('eval_metrics_line_json_type') | replace('\n', ' ') %}

@@ -1,4 +1,7 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    post_hook="{{ collect_line_rejects('eval_predictions', 'prediction_lines', ref('stg_evals__dump_files'), by_file=false) }}",
+) }}
 {#- Every line of every `*-predictions.jsonl` under evals/, parsed once
     (var('qa_prediction_json_type'), the same shape as the checkpoints' predictions) into
     typed metrics and a typed list of answer choices. Stored: the qa_* marts, the rejects and

@@ -12,6 +12,10 @@ with source as (
 renamed as (
     select
         filename as source_file,
+        -- read as bytes: a file that is not UTF-8 is a reject, not a failed build. Every use
+        -- decodes inside try() (DuckDB may lift a decode shared by several expressions out of
+        -- a try(), where its error would stop the build)
+        try(decode(content)) as content_text,
         regexp_extract(
             filename, {{ sql_string(var('matches_path_regex')) }},
             ['recipe_slug', 'params', 'seed_role', 'step', 'perplexity_set']
@@ -21,13 +25,15 @@ renamed as (
         nullif(path_parts['seed_role'], '') as target_seed_role,
         cast(try_cast(nullif(path_parts['step'], '') as double) as bigint) as target_step,
         nullif(path_parts['perplexity_set'], '') as perplexity_set,
-        try_cast(try(json(content)) as {{ match_type }}) as matches,
+        try_cast(try(json(try(decode(content)))) as {{ match_type }}) as matches,
         case
+            when content_text is null then 'file is not UTF-8'
             when target_step is null
                 then 'path is not <recipe>/<params>/<seed role>/<step>/perf_matches_ppl_<set>-validation.json'
             when matches is null then 'not a matching table (malformed JSON or another shape)'
         end as reject_reason,
-        case when matches is null then left(content, 200) end as raw_excerpt
+        case when matches is null then left(coalesce(content_text, cast(content as varchar)), 200) end
+            as raw_excerpt
     from source
 )
 

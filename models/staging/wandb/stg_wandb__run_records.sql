@@ -4,7 +4,10 @@
         unique_key='source_file',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook="{{ forget_deleted_files(ref('stg_wandb__run_files')) }}",
+        post_hook=[
+            "{{ forget_deleted_files(ref('stg_wandb__run_files')) }}",
+            "{{ collect_line_rejects('wandb_runs', 'run_export_lines', ref('stg_wandb__run_files')) }}",
+        ],
     )
 }}
 {#- Every record of every run export, valid or not, in one shape, stored: the raw files are
