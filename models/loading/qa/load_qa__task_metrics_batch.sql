@@ -36,7 +36,8 @@ renamed as (
             when task_metrics is null then 'malformed metrics JSON'
         end as reject_reason,
         case
-            when task_metrics is null then left(coalesce(source.content, cast(source.content_bytes as varchar)), 200)
+            when task_metrics is null
+                then left(coalesce(source.content, cast(source.content_bytes as varchar)), 200)
         end as raw_excerpt
     from source
     inner join members on source.filename = members.scratch_path
