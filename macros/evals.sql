@@ -1,4 +1,4 @@
-{#- Task names, paths and file roles of oe-eval outputs (SPEC §2.4, §2.5). -#}
+{#- Task names, paths and file roles of oe-eval outputs. -#}
 
 {#- A task file's stem (`task-001-arc_easy:rc::olmes`) -> its task name, without oe-eval's
     `task-NNN-` prefix (var('eval_task_file_prefix_regex')). -#}

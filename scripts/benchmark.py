@@ -2,7 +2,8 @@
 
 For each scale it generates a data folder (deterministic: the sample's hand-made cases, pretraining
 data and QA from scripts/generate_sample_data.py, plus N real-shaped runs and their history from
-scripts/real_shaped.py, each derived from one of the six real records in ../shared; `--synthetic`
+scripts/real_shaped.py, each derived from one of the six real records of the real fixtures
+beside the repository; `--synthetic`
 uses the old synthetic generator for the N runs instead), builds it into a fresh warehouse and
 reports:
 
@@ -582,7 +583,9 @@ def main(argv: list[str] | None = None) -> int:
         help="generated runs from the old synthetic generator instead of real-shaped ones",
     )
     parser.add_argument(
-        "--upstream", type=Path, help="the real records for real_shaped.py (default: ../shared)"
+        "--upstream",
+        type=Path,
+        help="the real records for real_shaped.py (default: the fixtures beside the repository)",
     )
     parser.add_argument(
         "--layouts",

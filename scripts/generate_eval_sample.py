@@ -1,7 +1,7 @@
 """Write dr_ingest's sample of oe-eval result folders (`sample_data/evals/`) deterministically.
 
 `python scripts/generate_eval_sample.py [--out sample_data]` (re)writes `<out>/evals/`. The file
-shapes follow oe-eval's real output (SPEC §2.5, issue 10): one folder per evaluated model with
+shapes follow oe-eval's real output : one folder per evaluated model with
 `metrics-all.jsonl` (one object per task, the aggregate `core_9mcqa:rc::olmes:full` included,
 keys `task_name, task_hash, model_hash, model_config, task_config, compute_config,
 processing_time, current_date, num_instances, beaker_info, metrics, task_idx`) and, per task,

@@ -1,13 +1,14 @@
 """Write dr_ingest's sample data (or a scaled data set) deterministically.
 
 The sample in `sample_data/` is produced by `python scripts/generate_sample_data.py`; every value
-is synthetic, written for this project. Hand-designed runs cover every run-ID form of SPEC §3 and
-the awkward cases of §2.1 (NaN, an int vs a string `model_size`, a run with no summary, the same
-run in two exports, a malformed line, a run with no config); `--extra-runs N` adds N generated
+is synthetic, written for this project. Hand-designed runs cover every form of the run-ID
+grammar and the awkward cases of real exports (NaN, an int vs a string `model_size`, a run
+with no summary, the same run in two exports, a malformed line, a run with no config);
+`--extra-runs N` adds N generated
 runs drawn from every form, with payloads of realistic size, for benchmarks.
 
-Every record has the composition of a real export (issue 9; the real records are in
-`../shared/fixtures/upstream_dr_ingest/`, which this script does not read): a config of
+Every record has the composition of a real export (the six real upstream records, beside the
+repository, which this script does not read): a config of
 22-33 KB, `system_attrs` of 80-140 KB holding the config again, `rawconfig`,
 `summaryMetrics`, `systemMetrics` and `historyKeys` beside the run's tags and names, the real
 `system_metrics` key family (4-11 KB) and `wandb_metadata` fields (0.4-4 KB). The values are
@@ -268,7 +269,7 @@ def summary_payload(
     return summary
 
 
-# --- the real composition of a run record (sizes of the six real records, issue 9) ----------
+# --- the real composition of a run record (sizes of the six real records) ------------------
 CONFIG_BYTES = (22_000, 33_000)
 GPU_METRICS = [
     "gpu", "memory", "memoryAllocated", "memoryAllocatedBytes", "memoryClock", "smClock",
@@ -518,7 +519,7 @@ def history_entries(
 def write_history(
     out: Path, rng: random.Random, extra_runs: list[str], steps: int
 ) -> dict[str, int]:
-    """History in the three layouts of SPEC §2.2 (and layout B as Parquet)."""
+    """History in the three layouts of the history exports (and layout B as Parquet)."""
     wandb_dir = out / "wandb"
     flat = [e for r in HISTORY_FLAT_RUNS for e in history_entries(rng, r, steps)]
     connection = duckdb.connect()
@@ -735,7 +736,7 @@ def write_scaled_qa(out: Path, questions: int, seed: int, choices: int = 4) -> d
 
 PRETRAIN_PARAMS = ["20M", "60M", "90M", "150M", "300M", "530M"]
 PRETRAIN_DATA = ["Dolma1.7", "DCLM-Baseline", "C4"]
-# Each size's final step (SPEC §3: `main`) as in seeds/final_steps.csv; 990 sits within the
+# Each size's final step (the run IDs' `main`) as in seeds/final_steps.csv; 990 sits within the
 # checkpoint tolerance of the QA sample's step 1000, the QA step 2000 is beyond it.
 PRETRAIN_FINAL_STEPS = {
     "20M": 14584,
@@ -842,7 +843,7 @@ def write_matches(out: Path, rows: list[dict[str, Any]]) -> int:
     For every default-seed model at its final step (the target) and each perplexity set, every
     model and seed of full_eval gets the step whose perplexity on that set is closest to the
     target's (`matched_step`, `matched_score`, `score_diff` = distance), as the real tables in
-    shared/fixtures/real_matched_models do.
+    the real matching tables do.
     """
     folder = out / "matches"
     if folder.exists():

@@ -1,9 +1,9 @@
-"""Write real-shaped QA evaluation archives (SPEC §2.4) at any scale, up to whole recipes.
+"""Write real-shaped QA evaluation archives at any scale, up to whole recipes.
 
-Every predictions line is derived at run time from the real lines in
-`../shared/fixtures/real_eval_instances/arc_easy-predictions.jsonl` (`--real-dir`; never copied
-into the repository): the same keys in the same order (top level, `metrics`, each
-`model_output` choice), the same value types, so the same line sizes. What varies: `doc_id`
+Every predictions line is derived at run time from the real evaluation lines kept beside the
+repository, `arc_easy-predictions.jsonl` (`--real-dir`; never copied into the repository):
+the same keys in the same order (top level, `metrics`, each `model_output` choice),
+the same value types, so the same line sizes. What varies: `doc_id`
 (0..n-1 per task), `native_id` (a string like the real `Mercury_417466`), `label` /
 `correct_choice`, the float scores (random float32 log-likelihoods, as the real ones, and the
 per-token / per-char / per-byte values derived from them as in the real lines), `task_hash`
@@ -16,7 +16,7 @@ each `acc_*` is 1 where its prediction is the correct choice, as in the real lin
 Layouts: `--layout nested` (default) writes `OUT/models/<recipe>.tar.gz` whose members are the
 step tarballs `<recipe>/<params>/seed-<N>/step-<S>.tar.gz`; `--layout flat` writes those step
 tarballs as files under OUT. A step tarball holds the folder `step-<S>/` and, per task,
-`step-<S>/<task>-metrics.json` (SPEC §2.4 format, ~3 KB) and `step-<S>/<task>-predictions.jsonl`
+`step-<S>/<task>-metrics.json` (~3 KB) and `step-<S>/<task>-predictions.jsonl`
 (every `--prefixed-every`-th checkpoint names them oe-eval's way, `task-NNN-<task>-...`).
 Checkpoints: `--steps` per recipe over the 14 DataDecide sizes and their three seed folders
 (`seed-2` default; `seed-14` / `seed-15` small aux for sizes up to 150M, `seed-4` / `seed-5`
@@ -236,7 +236,8 @@ SHAPES: dict[str, TaskShape] = {
         1267, ((2, 1.0),), (3, 16), (60, 120), ("winogrande_",), "validation", "winogrande"
     ),
 }
-TASKS = tuple(SHAPES)  # the 66 tasks of SPEC §2.4, in the order of their task_idx
+# the 66 tasks of the published evaluation instances, in the order of their task_idx
+TASKS = tuple(SHAPES)
 
 
 # --- the real lines: key orders, types and sizes -----------------------------------------------
@@ -625,7 +626,7 @@ def task_config(task: str, shape: TaskShape, primary: str) -> dict[str, Any]:
 
 
 def metrics_document(checkpoint: Checkpoint, task: str, entry: PoolEntry) -> dict[str, Any]:
-    """The content of `<task>-metrics.json` (SPEC §2.4)."""
+    """The content of `<task>-metrics.json`."""
     rng = random.Random(f"metrics:{checkpoint.path}:{task}")
     primary = "acc_raw" if task.startswith("mmlu_") else "acc_per_char"
     model = f"allenai/DataDecide-{checkpoint.recipe}-{checkpoint.params}"

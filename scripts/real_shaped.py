@@ -1,19 +1,19 @@
-"""Write real-shaped W&B run exports (layouts A, B, C of SPEC §2.1) and their history.
+"""Write real-shaped W&B run exports (layouts A, B and C) and their history.
 
-Every generated run is derived from one of the six real records in
-`../shared/fixtures/upstream_dr_ingest/wandb_runs_sample.parquet`: a template of the same kind
+Every generated run is derived from one of the six real records of the upstream run export
+(`wandb_runs_sample.parquet`, beside the repository): a template of the same kind
 as the new run ID (matched, DPO, old; every other form takes the simple-FT records in turn).
 Only what must differ changes, by targeted text replacement, so each document keeps the real
 record's exact formatting, keys and size: the run ID everywhere it appears (also inside the
 base64 `system_attrs.id`), the config's `learning_rate` and `seed` (and their copies in
 `system_attrs.config` / `rawconfig`), and the summary's `total_tokens` (and its copy in
 `system_attrs.summaryMetrics`) where the template has a number there. Run IDs come from
-`generate_sample_data.generated_runs()` and cover every form of SPEC §3; learning rates (the
-ID's own where it names one), seeds and token counts come from a seeded `random.Random`.
+`generate_sample_data.generated_runs()` and cover every form of the run-ID grammar; learning
+rates (the ID's own where it names one), seeds and token counts come from a seeded `random.Random`.
 
 Layouts: A `wandb/wandb_runs_real_a.jsonl`; B `wandb/wandb_runs_real_b.parquet` (12 string
 columns, one row group, written by the streaming string_parquet.py); C `wandb/exporter_real/`.
-Each run is in one layout (round robin). History (SPEC §2.2): K steps per run with the
+Each run is in one layout (round robin). History: K steps per run with the
 template's metric keys (its historyKeys without system/* and _*; a template that logged none
 gives runs without history), flat Parquet `wandb/wandb_history_real.parquet` for runs of A and
 B, exporter rows `wandb/exporter_real/history.jsonl` (timestamp as epoch-float text) for C.
@@ -161,7 +161,7 @@ class PlannedRun:
         }
 
 
-# --- run-ID forms (SPEC §3, from dbt_project.yml) ------------------------------------------
+# --- run-ID forms (from dbt_project.yml) ------------------------------------------------------
 
 
 def load_patterns(project_file: Path = REPO / "dbt_project.yml") -> list[dict[str, Any]]:

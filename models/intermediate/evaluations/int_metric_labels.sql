@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
-{#- The metric-label dictionary (SPEC §7): every accepted spelling, as a matching key, with its
+{#- The metric-label dictionary: every accepted spelling, as a matching key, with its
     canonical label. Built from the seeds perplexity_sets, eval_tasks, eval_metrics,
     eval_metric_aggregations and metric_aliases, so a new task, metric, aggregate suffix or
     alias is a seed row. Tasks are base task names (before an oe-eval task_name's first `:`);

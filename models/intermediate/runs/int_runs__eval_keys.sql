@@ -3,7 +3,7 @@
     summaries (stg_wandb__runs.summary_values) matching var('run_eval_metric_keys') —
     `oe_eval_metrics/<task>/<metric>` (aggregate tasks included) and
     `eval/<set>-validation/Perplexity` — with their task and metric (from the key) and
-    canonical metric label (SPEC §7): the key's own, else that of `<base task>_<metric>`
+    canonical metric label: the key's own, else that of `<base task>_<metric>`
     where the base task is the key's task before its first `:` (oe-eval task names such as
     `core_9mcqa:rc::olmes:full`); null when unresolvable, listed by a warning test. Rebuilt
     on every build (a few hundred keys), so a changed label dictionary or key pattern
