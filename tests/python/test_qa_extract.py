@@ -105,7 +105,14 @@ class RecordingStore:
             self.state[entry.archive] = entry
             self.files.pop(entry.archive, None)
         for file in files:
-            rel = f"{file.coords.rel_dir}/{Path(file.scratch_path).name}"
+            # files are spooled under short names of their own: the task file's name is the
+            # task and kind the warehouse store records beside it
+            suffix = (
+                qa_members.PREDICTIONS_SUFFIX
+                if file.kind == "predictions"
+                else (qa_members.METRICS_SUFFIX)
+            )
+            rel = f"{file.coords.rel_dir}/{file.task}{suffix}"
             self.files.setdefault(file.archive, {})[rel] = Path(file.scratch_path).read_bytes()
 
     def forget(self, archives: Sequence[str]) -> None:

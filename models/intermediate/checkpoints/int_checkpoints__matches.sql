@@ -1,7 +1,3 @@
-{#- The checkpoint-matching tables in long form (one row per target, perplexity set and
-    candidate), recipes canonical: what the mart checkpoint_matches shows and the checkpoints
-    a matching table names (int_checkpoints__sightings). -#}
-
 with match_tables as (
     select * from {{ ref('stg_matches__match_tables') }}
     where reject_reason is null

@@ -1,12 +1,3 @@
-{#- Every pretrained checkpoint each source names, in one vocabulary: (recipe canonical,
-    params, seed role, step). full_eval and run IDs number seeds by role index, QA folders by
-    their own codes (`seed-15` = small aux 3), oe-eval folders of DataDecide models by their
-    Hugging Face name and revision (`allenai/DataDecide-<recipe>-<params>`,
-    `step<S>-seed-<role>`), matching tables by role name; all map through the seed
-    seed_roles. source_seed is the seed as the source writes it (a seed no role knows keeps a
-    null seed_role and is listed by a data-quality test). Reads the sources' staged and
-    intermediate models, never a mart. -#}
-
 with seed_roles as (
     select
         seed_role,

@@ -1,10 +1,4 @@
 {{ config(materialized='table') }}
-{#- One row per oe-eval result folder under evals/ (a folder holding `metrics-all.jsonl`): the
-    evaluated model's identity from its metrics lines' model_config; the W&B run it is - a
-    path component of model_config.model_path, else of model_config.model, else of the
-    folder's own path (relative to evals/), equal to a run_id of the run exports; and the
-    model_id the evaluation tables use: `run:<run_id>`, else
-    `model:<model | model_path | model_hash>[@<revision>]`, else `dump:<folder>`. -#}
 
 with dump_files as (
     select * from {{ ref('stg_evals__dump_files') }}

@@ -1,13 +1,4 @@
 {{ config(materialized='table') }}
-{#- One row per predictions file - a checkpoint's (QA tarballs) or an oe-eval folder's - with
-    the evaluated model and task it belongs to and its status:
-    - task_name: a checkpoint file takes the task_name of the metrics JSON with the same file
-      stem in its folder, else the file name's (without `task-NNN-` and the suffix); an
-      oe-eval folder's file must match, by that name, a task of the folder's metrics-all.jsonl,
-      else it is `rejected`;
-    - per (model_id, task_name) one file is `used`: the one in the folder of the chosen task
-      record (or an identical copy of it); a checkpoint task without metrics JSON uses its
-      first file; the others are `superseded`. -#}
 
 with checkpoint_files as (
     select

@@ -1,7 +1,3 @@
-{#- Every usable predictions line of a `used` predictions file (int_evals__prediction_files),
-    checkpoints' and oe-eval folders' alike, with the evaluated model and task: what
-    qa_instances and qa_choices read. -#}
-
 with prediction_files as (
     select * from {{ ref('int_evals__prediction_files') }}
     where file_status = 'used'

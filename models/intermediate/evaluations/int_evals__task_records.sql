@@ -1,10 +1,4 @@
 {{ config(materialized='table') }}
-{#- Every usable task-level evaluation record: a checkpoint's `<task>-metrics.json` (QA
-    tarballs) and every line of an oe-eval folder's `metrics-all.jsonl` (aggregate tasks
-    included), with the evaluated model's identity. task_name is the record's own, else (a
-    checkpoint file without one) the file name's. Per (model_id, task_name) one record is
-    chosen: the newest `current_date`, then the first source path. Byte-identical records are
-    copies (`duplicate`); other records of the same model and task are `superseded`. -#}
 
 with checkpoint_metrics as (
     select * from {{ ref('stg_qa__task_metrics') }}

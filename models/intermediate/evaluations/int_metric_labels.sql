@@ -1,9 +1,4 @@
 {{ config(materialized='table') }}
-{#- The metric-label dictionary: every accepted spelling, as a matching key, with its
-    canonical label. Built from the seeds perplexity_sets, eval_tasks, eval_metrics,
-    eval_metric_aggregations and metric_aliases, so a new task, metric, aggregate suffix or
-    alias is a seed row. Tasks are base task names (before an oe-eval task_name's first `:`);
-    aggregate tasks also get `<task>_<metric>_<suffix>` (`core_9mcqa_acc_raw_micro`). -#}
 
 with perplexity_sets as (
     select perplexity_set from {{ ref('perplexity_sets') }}

@@ -1,7 +1,3 @@
-{#- Each run's ID classified by the grammar in var('run_id_patterns'): the first whole-string
-    match wins, and its named groups become id_<field> columns (raw text, null when the form
-    has no such field). -#}
-
 with runs as (
     select
         * exclude (

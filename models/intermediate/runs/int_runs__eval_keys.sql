@@ -1,13 +1,4 @@
 {{ config(materialized='table') }}
-{#- One row per evaluation key of the run summaries: the keys of the chosen records'
-    summaries (stg_wandb__runs.summary_values) matching var('run_eval_metric_keys') —
-    `oe_eval_metrics/<task>/<metric>` (aggregate tasks included) and
-    `eval/<set>-validation/Perplexity` — with their task and metric (from the key) and
-    canonical metric label: the key's own, else that of `<base task>_<metric>`
-    where the base task is the key's task before its first `:` (oe-eval task names such as
-    `core_9mcqa:rc::olmes:full`); null when unresolvable, listed by a warning test. Rebuilt
-    on every build (a few hundred keys), so a changed label dictionary or key pattern
-    relabels every value at once; `run_eval_metrics` joins the values to these keys. -#}
 
 with summary_keys as materialized (
     -- materialized: the few hundred keys are then what the pattern match and the label

@@ -1,8 +1,4 @@
 {{ config(materialized='table') }}
-{#- The normalisation rules (docs/inputs.md) applied to every run: typed values, the fill
-    order "run ID, then config, then default", token arithmetic, canonical recipe and metric names, and the flags the
-    data-quality tests read. The config text is not stored anywhere: `run_configs` reads
-    it from the export files. -#}
 
 with classified as (
     select * from {{ ref('int_runs__classified') }}

@@ -10,11 +10,6 @@
         ],
     )
 }}
-{#- Every record of every history export (valid or rejected), loaded file by file: a build
-    reads only the history files that are new or changed (by size and modification time)
-    since they were loaded; a changed file's old records are replaced, a deleted file's are
-    removed. `_loaded_at` tells
-    the `history` mart which records this build added. -#}
 {%- set files_to_load = files_to_load(ref('stg_wandb__history_files')) -%}
 
 with files as (

@@ -1,8 +1,4 @@
 {{ config(materialized='table') }}
-{#- The (run_id, step) keys that more than one valid history record logs: the same step in
-    several exports (or twice in one). Narrow, and a few rows where exports do not overlap:
-    the `history` view ranks only these keys' records and passes every other record
-    through, so the history is stored once (in int_wandb__history_records), not twice. -#}
 
 with records as (
     select

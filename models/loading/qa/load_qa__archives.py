@@ -1,8 +1,7 @@
-"""Run the QA hook as a node of `dbt build`: stream the QA tarballs into the warehouse.
+"""The QA hook (python_hooks.qa_extract) run inside `dbt build`.
 
-A Python model (not a source plugin): dbt runs it once per build, in DAG order, after the
-parsing views it loads through; `dbt compile`, `dbt docs generate` and linting never execute
-it. It returns this build's manifest: one row per archive with what happened to it.
+`dbt.ref` of the two parsing views orders this model after them and names the views the
+hook's store inserts through.
 """
 
 from __future__ import annotations

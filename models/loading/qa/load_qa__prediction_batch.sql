@@ -1,10 +1,5 @@
-{#- The predictions lines of the batch the QA hook is loading, parsed once into typed values
-    (var('qa_prediction_json_type'); the answer choices stay a typed list, unnested by
-    qa_choices). The hook inserts this view's rows into qa_store.prediction_records and
-    deletes the batch; between batches it is empty. Lines that are not JSON keep a
-    reject_reason and an excerpt. Blank lines are kept too, flagged `blank_line` (no record,
-    no reject): the store then holds one row per line the hook counted, which is what the
-    reconciliation test compares. -#}
+{#- Blank lines stay, flagged blank_line, so that the store holds one row per line the hook
+    counted: the reconciliation test compares the two. -#}
 -- depends_on: {{ ref('load_qa__work_folder') }}
 {%- set prediction_type = var('qa_prediction_json_type') | replace('\n', ' ') %}
 

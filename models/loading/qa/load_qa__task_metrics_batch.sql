@@ -1,6 +1,3 @@
-{#- The `<task>-metrics.json` files of the batch the QA hook is loading, parsed once; `task`
-    is the file's stem as written (it may carry oe-eval's `task-NNN-` prefix and a variant).
-    The hook stores the rows in qa_store.task_metrics_records. -#}
 -- depends_on: {{ ref('load_qa__work_folder') }}
 {%- set metrics_type = var('qa_task_metrics_json_type') | replace('\n', ' ') %}
 

@@ -1,8 +1,7 @@
-"""Prepare the QA work folder and the hook's tables before the parsing views are created.
-
-The views load_qa__prediction_batch / load_qa__task_metrics_batch read the batch folder and
-join `qa_store.batch_members`; DuckDB binds a view when it is created, so the folder's empty
-placeholder files and the table must exist first. Leftovers of a killed build are removed.
+"""Runs before the parsing views are created: load_qa__prediction_batch and
+load_qa__task_metrics_batch read the batch folder and join `qa_store.batch_members`, and DuckDB
+binds a view when it is created, so the folder's placeholder files and the table must exist
+first.
 """
 
 from __future__ import annotations

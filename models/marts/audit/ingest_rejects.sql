@@ -1,8 +1,3 @@
-{#- Every input record that could not be used as it was, with its file and the reason.
-    `action` says what happened to it: `dropped` (nothing of it is in the marts) or
-    `kept_partial` (the run is in `runs`, the named part is null). A predictions file of an
-    oe-eval folder without a matching task is one row (record_key: its task name). -#}
-
 with line_rejects as (
     select * from {{ ref('stg_audit__line_rejects') }}
 ),

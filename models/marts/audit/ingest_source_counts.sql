@@ -1,7 +1,3 @@
-{#- Per source and file: how many records were read, rejected, superseded by a newer export
-    of the same run (runs) or step (history) or by another record of the same evaluated model
-    and task (evaluations), skipped (files of an oe-eval folder that are not loaded) and used.
-    read = rejected + superseded + skipped + used, checked by a test. -#}
 -- depends_on: {{ ref('load_qa__archives') }}
 
 with line_rejects as (

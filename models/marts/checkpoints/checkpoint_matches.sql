@@ -1,8 +1,3 @@
-{#- The checkpoint-matching tables in long form: for a target checkpoint and a perplexity set,
-    the step of every candidate model (recipe, params, seed role) whose validation perplexity
-    on that set is closest to the target's. This is how the `matched` runs were chosen
-    (matched_finetune.expected_start_step reads it). -#}
-
 with matches as (
     select * from {{ ref('int_checkpoints__matches') }}
 ),

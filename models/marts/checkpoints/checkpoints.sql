@@ -1,11 +1,3 @@
-{#- The checkpoint dimension: one row per pretrained checkpoint (checkpoint_id: recipe, params,
-    seed role, step) that any source knows: full_eval, the QA tarballs, oe-eval folders of
-    DataDecide models, the runs' starting checkpoints, the matching tables. It carries each
-    source's own name for it (seed numbers, Hugging Face model and revision). A checkpoint is measured at
-    full_eval_step: its own step when full_eval has it, else the nearest full_eval step of the
-    same recipe/params/seed role within var('full_eval_step_tolerance'). Every source joins
-    here on (recipe, params, seed_role, step). -#}
-
 with sightings as (
     select * from {{ ref('int_checkpoints__sightings') }}
 ),

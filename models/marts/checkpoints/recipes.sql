@@ -1,8 +1,3 @@
-{#- The recipe dimension: one row per pretraining recipe, keyed by its canonical name (what
-    every mart's recipe column holds), with every spelling a source uses for it. The spellings
-    are the seeds recipe_aliases and recipe_slugs; a recipe that a source names but no seed
-    knows is listed too (is_known false), with its own spelling. -#}
-
 with aliases as (
     select
         alias,

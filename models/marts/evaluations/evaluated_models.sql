@@ -1,8 +1,3 @@
-{#- One row per evaluated model of the evaluation tables (qa_task_evals, qa_instances,
-    qa_choices): its kind - pretrained_checkpoint (QA tarballs), finetuned_run (an oe-eval
-    folder whose model is a run of `runs`) or other -, its identity columns and the folders
-    its evaluations came from (`qa/<recipe>/<params>/seed-<N>/step-<S>`, `evals/<folder>`). -#}
-
 with task_records as (
     select * from {{ ref('int_evals__task_records') }}
 ),

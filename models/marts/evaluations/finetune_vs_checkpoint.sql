@@ -1,11 +1,3 @@
-{#- A fine-tuned run's per-question result beside the result of the checkpoint it started
-    from, on the same base task and document: one row per (run_id, task_name, doc_id) of the
-    run's evaluations (qa_instances, model_kind finetuned_run). The checkpoint is the run's
-    start_checkpoint_id (its recipe, params, seed role and step as the run ID and config name
-    them); its question is the one with the same base task and doc_id, taken from the task
-    evaluation with the run's own task_name when the checkpoint has several (`:rc` and `:mc`),
-    else the first in name order. A question the checkpoint has no result for keeps null
-    checkpoint_ values. -#}
 {%- set metrics = [
     'predicted_index_raw', 'predicted_index_per_token', 'predicted_index_per_char',
     'predicted_index_per_byte', 'predicted_index_uncond', 'correct_choice', 'acc_raw',

@@ -1,9 +1,3 @@
-{#- Per checkpoint and evaluated task (task_name, e.g. arc_easy:rc::olmes): the mean of each
-    per-question metric (var('qa_score_metrics')) over the checkpoint's questions in qa_instances, beside full_eval's value of the same
-    `<task>_<metric>` (task = the base task) at the checkpoint's full_eval_step, and the
-    difference (instance mean
-    minus full_eval). A metric no question has is left out; full_eval_value is null where
-    full_eval has no such column or step. -#}
 {%- set metrics = var('qa_score_metrics') %}
 
 with instances as (

@@ -1,8 +1,3 @@
-{#- One row per answer choice of a question: (model_id, task_name, doc_id, choice_index),
-    choice_index 0-based like the predicted_index_* columns. Note logits_per_byte is positive
-    bits per byte (lower is better) while the other per-unit scores are negative
-    log-likelihoods. -#}
-
 with predictions as (
     select
         predictions.model_id,

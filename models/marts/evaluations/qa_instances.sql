@@ -1,7 +1,3 @@
-{#- One row per question of an evaluated model's task: (model_id, task_name, doc_id), with the
-    per-question metrics typed; pretrained checkpoints (QA tarballs) and oe-eval folders
-    (fine-tuned runs: run_id) alike. -#}
-
 with predictions as (
     select * from {{ ref('int_evals__predictions') }}
 ),

@@ -1,9 +1,3 @@
-{#- One row per (model_id, task_name): an evaluated model's task-level evaluation - a
-    pretrained checkpoint's `<task>-metrics.json` (QA tarballs) or a line of an oe-eval
-    folder's `metrics-all.jsonl` (fine-tuned runs and other models, aggregate tasks included).
-    Identical records in several dumps are one row (`n_copies`, `copy_paths`); of differing
-    records the newest `current_date` wins (`n_differing_records`). -#}
-
 with task_records as (
     select * from {{ ref('int_evals__task_records') }}
     where is_chosen

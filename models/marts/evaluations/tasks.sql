@@ -1,10 +1,3 @@
-{#- The task dimension: one row per evaluated task as oe-eval names it (task_name, e.g.
-    `arc_easy:rc::olmes`), with its base task (what full_eval's columns and the label seeds
-    use), its benchmark family, the primary metric its evaluations report and, for a known
-    multiple-choice benchmark, the random baseline (1 / answer choices, seed eval_tasks). Every
-    base task of the seed is a row too (task_name = task), so a task full_eval reports but no
-    evaluation folder holds can be looked up. -#}
-
 with eval_tasks as (
     select
         task,

@@ -1,6 +1,3 @@
-{#- One row per pretraining checkpoint in full_eval, with its schedule columns and whether
-    it is the series' final step. Grain: checkpoint_id. -#}
-
 with checkpoints as (
     select * from {{ ref('stg_pretrain__checkpoints') }}
 ),

@@ -1,6 +1,3 @@
-{#- The pretraining metrics table (full_eval) in long form, null metrics dropped. Grain:
-    (checkpoint_id, full_eval_column). Schedule columns are in pretrain_checkpoints. -#}
-
 with metrics as (
     select * from {{ ref('stg_pretrain__metrics') }}
 ),

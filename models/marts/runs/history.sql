@@ -1,11 +1,4 @@
 {{ config(materialized='view') }}
-{#- One row per (run_id, step) across all history exports. The same step in several exports
-    collapses to one row: the newest export (file modification time, then file name, then
-    the later logged_at) wins. A view over the stored records (int_wandb__history_records,
-    loaded file by file): a step logged once is its record; only the steps that several
-    records log (int_wandb__history_repeated_steps, a few rows) are ranked. So the history is
-    stored once, a deleted or changed export is reflected as soon as its records are, and
-    an incremental build equals a full one by construction. -#}
 
 with records as not materialized (
     -- read by both branches: inline, not a copy of every record (DuckDB materializes a CTE

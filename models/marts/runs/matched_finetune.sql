@@ -1,17 +1,3 @@
-{#- One row per matched run: the run beside the pretrained models it is compared with.
-    - comparison model: params = comparison_model_size, recipe = comparison_model_recipe, the
-      default seed role, value of comparison_metric at the last step where full_eval has it
-      (its final step);
-    - starting checkpoint (start_checkpoint_id): its own seed role, value at the checkpoint's
-      full_eval step (checkpoints.full_eval_step: start_step, or the nearest within tolerance;
-      `main` = the size's final step);
-    - design check: expected_start_step is the step the matching table for the comparison
-      target (its recipe and size, default role, final step, the set of comparison_metric)
-      gives for this run's checkpoint recipe/params/seed role;
-    - fine-tuned run: its own value of the metric from its summary, else from its history
-      (last step logging it).
-    Gaps are fine-tuned minus reference; for perplexities lower is better. -#}
-
 with matched_runs as (
     select
         run_id,

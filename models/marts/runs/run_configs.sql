@@ -1,17 +1,12 @@
 {{ config(materialized='view') }}
-{#- The config document of every run in `runs`, read from the export record `runs` was built
-    from. The warehouse does not store config text (22-33 KB a real run, 1.5 GB at 50,000
-    runs): this view reads it from the export files when it is queried, matching each
-    chosen record by file, run ID and the hash of its config text (config_hash, stored by
-    stg_wandb__run_records over the same text). Querying it therefore reads the run exports:
-    a Parquet export's run_id and config columns, every line of a JSON-lines export. The
-    export files must still be where the build found them, unchanged.
-    The config text streams through a semi-join: it never passes through an aggregate, a
-    sort or a hash table (50,000 configs in one aggregate did not fit a 3200MB limit). Only
-    a record that an export file holds several identical copies of (a concatenated export)
-    goes through an aggregate, to return it once; that branch is in the view only when the
-    build found such copies (the view is made anew by every build): an empty branch would
-    still parse one chunk of lines per thread on every query. -#}
+{#- Config text is not stored (22-33 KB a real run, 1.5 GB at 50,000 runs): each chosen record
+    is found again by file, run ID and the hash of its config text (config_hash, hashed by
+    stg_wandb__run_records over the same text). The text streams through a semi-join: it never
+    passes through an aggregate, a sort or a hash table (50,000 configs in one aggregate did
+    not fit a 3200MB limit). Only a record that an export file holds several identical copies
+    of (a concatenated export) goes through an aggregate, to return it once; that branch is in
+    the view only when the build found such copies (the view is made anew by every build): an
+    empty branch would still parse one chunk of lines per thread on every query. -#}
 {#- the keys (file, run, config hash) that one export file holds more than once: asked at
     build time to shape the view, and read by the view itself -#}
 {%- set copied_keys_sql -%}

@@ -1,10 +1,7 @@
 {{ config(materialized='view') }}
-{#- Evaluation scores logged in run summaries, long form: one row per (run_id, task, metric),
-    finite values only. A view over the summaries stored once, as the numeric maps of the
-    chosen records (stg_wandb__runs.summary_values), joined to the evaluation keys and their
-    task, metric and label (int_runs__eval_keys, a few hundred rows): the values are not
-    copied into a table of their own (that was 2.9 M rows and ~2-3 s of a 10,000-run build;
-    reading them through the view takes ~0.2 s at 10,000 runs). -#}
+{#- A view, not a table: the values stay in the summary maps stored once; a table of them was
+    2.9 M rows and ~2-3 s of a 10,000-run build, reading them through the view takes ~0.2 s at
+    10,000 runs. -#}
 
 with chosen_runs as (
     select

@@ -1,6 +1,3 @@
-{#- One row per run in `runs`: what its history shows. Runs without history have null
-    history columns and steps_logged = 0. -#}
-
 with runs as (
     select
         run_id,

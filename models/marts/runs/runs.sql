@@ -1,6 +1,3 @@
-{#- One row per distinct WandB run: classified, normalised and typed, with the checkpoint it
-    fine-tuned (start_checkpoint_id). The config document is in run_configs. -#}
-
 with normalized as (
     select * from {{ ref('int_runs__normalized') }}
 ),

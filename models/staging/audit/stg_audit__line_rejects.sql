@@ -1,8 +1,8 @@
-{#- Unreadable lines of the line readers (bytes that are not UTF-8, an oversize line), as
-    stored by the models that scan them; evaluation files are named by their path under the
-    data root, as in the other evaluation rejects. -#}
+{#- The post-hooks of the models that scan the lines fill audit_store.line_rejects: the
+    depends_on lines put this view after the staging ones; the marts that read it also read
+    int_wandb__history_records, whose post-hook records the history's lines, so they run
+    after it too (staging reads no intermediate model). -#}
 -- depends_on: {{ ref('stg_wandb__run_records') }}
--- depends_on: {{ ref('int_wandb__history_records') }}
 -- depends_on: {{ ref('stg_evals__metrics_records') }}
 -- depends_on: {{ ref('stg_evals__prediction_records') }}
 

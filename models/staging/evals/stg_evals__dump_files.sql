@@ -1,6 +1,3 @@
-{#- Every file under evals/, with the folder it sits in and its role
-    (var('eval_dump_file_roles')); a folder holding `metrics-all.jsonl` is one dump. -#}
-
 with source as (
     {{ source_files('evals', 'dump_files') }}
 ),

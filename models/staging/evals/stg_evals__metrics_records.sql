@@ -2,10 +2,8 @@
     materialized='table',
     post_hook="{{ collect_line_rejects('eval_metrics', 'metrics_all_lines', ref('stg_evals__dump_files'), by_file=false) }}",
 ) }}
-{#- Every line of every `metrics-all.jsonl` under evals/, parsed once and stored (one scan of
-    the files, whose unreadable lines the post-hook records)
-    (var('eval_metrics_line_json_type')): one task of one evaluated model, aggregate tasks
-    included. Lines that are not JSON, or have no task_name, keep `reject_reason`. -#}
+{#- A table, so that the files are scanned once (the post-hook records that scan's unreadable
+    lines) however many models read the lines. -#}
 {%- set line_type = var('eval_metrics_line_json_type') | replace('\n', ' ') %}
 
 with source as (

@@ -2,10 +2,8 @@
     materialized='table',
     post_hook="{{ collect_line_rejects('eval_predictions', 'prediction_lines', ref('stg_evals__dump_files'), by_file=false) }}",
 ) }}
-{#- Every line of every `*-predictions.jsonl` under evals/, parsed once
-    (var('qa_prediction_json_type'), the same shape as the checkpoints' predictions) into
-    typed metrics and a typed list of answer choices. Stored: the qa_* marts, the rejects and
-    the counts read it. Lines that are not JSON keep `reject_reason`. -#}
+{#- A table, so that the files are scanned once (the post-hook records that scan's unreadable
+    lines) however many models read the lines. -#}
 {%- set prediction_type = var('qa_prediction_json_type') | replace('\n', ' ') %}
 
 with source as (

@@ -1,7 +1,3 @@
-{#- Every matching table, parsed once: the target checkpoint from its path and the table as a
-    nested map {candidate recipe: {params: {seed role: {matched_step, matched_score,
-    score_diff}}}}. A file that is not valid JSON of that shape, or whose path is not the
-    published layout, keeps a reject_reason (ingest_rejects lists it). -#}
 {%- set match_entry = 'struct(matched_step double, matched_score double, score_diff double)' %}
 {%- set match_type = 'map(varchar, map(varchar, map(varchar, ' ~ match_entry ~ ')))' %}
 

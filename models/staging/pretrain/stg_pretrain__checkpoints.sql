@@ -1,5 +1,3 @@
-{#- full_eval's id and schedule columns: one row per (params, data, seed, step). -#}
-
 with source as (
     {{ source_files('pretrain', 'full_eval') }}
 ),

@@ -1,6 +1,3 @@
-{#- full_eval in long form: one row per (params, data, seed, step, metric) with a non-null
-    value. The metric columns are those matching var('pretrain_metric_columns'), unpivoted
-    with DuckDB's UNPIVOT (no hand-written column list). -#}
 {%- set has_files = source_file_count('pretrain', 'full_eval') > 0 -%}
 
 with source as (

@@ -1,4 +1,3 @@
-{#- What the QA hook refused: whole archives (member null) and single members. -#}
 -- depends_on: {{ ref('load_qa__archives') }}
 
 with archives as (

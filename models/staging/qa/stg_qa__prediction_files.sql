@@ -1,5 +1,3 @@
-{#- The predictions files the QA hook loaded, one row per file, with the archive it came from
-    and its checkpoint and task. -#}
 -- depends_on: {{ ref('load_qa__archives') }}
 
 with source as (

@@ -1,6 +1,3 @@
-{#- Every predictions line the QA hook stored (qa_store.prediction_records, parsed by
-    load_qa__prediction_batch when its archive was loaded); read by qa_instances, qa_choices,
-    the rejects and the counts. -#}
 -- depends_on: {{ ref('load_qa__archives') }}
 
 with source as (

@@ -1,5 +1,3 @@
-{#- Every `<task>-metrics.json` the QA hook stored (qa_store.task_metrics_records, parsed by
-    load_qa__task_metrics_batch when its archive was loaded). -#}
 -- depends_on: {{ ref('load_qa__archives') }}
 
 with source as (

@@ -1,7 +1,3 @@
-{#- Every history export file with its size and modification time (metadata only). The
-    incremental history models read only files that are new or changed since they were
-    loaded. -#}
-
 with source as (
     {{ source_files('wandb', 'history_export_files') }}
 ),

@@ -1,6 +1,3 @@
-{#- History exports of layouts B (a JSON array of one run's entries per line) and C (one
-    entry object per line). Each line is parsed once, straight into typed entries; a line
-    that is not JSON stays as one row with `reject_reason`. -#}
 {%- set entry_type = var('history_entry_json_type') | replace('\n', ' ') -%}
 
 with source as (

@@ -1,9 +1,5 @@
-{#- History exports in Parquet: flat rows (layout A) and layout B converted to Parquet (one
-    row per run, a list column `json`). Which file is which is read from the Parquet
-    metadata at build time; each branch reads only its files. Flat files are typed from
-    their columns (history_parquet_flat_records): every column other than
-    run_id/step/timestamp/runtime is a metric, its non-null values go into `metrics`. The
-    list entries of layout B are typed like the JSON-lines entries (history_entry_columns). -#}
+{#- Which file has which layout is read from the Parquet metadata at build time
+    (history_parquet_layouts), so that each branch reads only its own files. -#}
 {%- set layouts = history_parquet_layouts('wandb', 'history_export_parquet') -%}
 
 -- depends_on: {{ source('wandb', 'history_export_parquet') }}

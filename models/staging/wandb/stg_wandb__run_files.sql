@@ -1,6 +1,3 @@
-{#- Every run export file with its size and modification time (metadata only). The run
-    records are loaded file by file: only new or changed files are read again. -#}
-
 with source as (
     {{ source_files('wandb', 'run_export_files') }}
 ),

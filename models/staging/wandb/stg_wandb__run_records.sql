@@ -10,13 +10,6 @@
         ],
     )
 }}
-{#- Every record of every run export, valid or not, in one shape, stored: the raw files are
-    parsed here once, and the dedup (stg_wandb__runs), the rejects and the counts read this
-    table. No document is stored: the config gives its typed fields (config_*) and
-    `config_hash`, by which `run_configs` finds the chosen record's config in its export
-    file; the summary gives its typed scalars and `summary_values`, a map of its numeric
-    values. Loaded file by file: a build reads only the run export files that are new or
-    changed (path, size, modification time); a deleted file's records are removed. -#}
 {%- set files_to_load = files_to_load(ref('stg_wandb__run_files')) -%}
 
 with files as (

@@ -1,13 +1,9 @@
-{#- One row per distinct run: the most recent export of each run, with the number of export
-    records that carried it. Most recent = the furthest-progressed summary (`_timestamp`, then
-    `_runtime`), then layout C's `exported_at`, then the later file name, then a content hash,
-    then the record's position (so the choice never depends on file times and is the same on
-    every build). The ranking reads only narrow columns; the chosen records are then joined by
-    rowid, the chosen rowids being the hash table (the filter after the window makes it the
-    small side) and the records streaming past it, so the summary maps (hundreds of entries a
-    run) never pass through a window, a sort or a hash table, and a reader of a few columns reads only those
-    (a semi-join on rowid here kept DuckDB from pruning: every reader scanned every column,
-    1.8 GB at 50,000 runs). -#}
+{#- The ranking reads only narrow columns; the chosen records are then joined by rowid, the
+    chosen rowids being the hash table (the filter after the window makes it the small side)
+    and the records streaming past it, so the summary maps (hundreds of entries a run) never
+    pass through a window, a sort or a hash table, and a reader of a few columns reads only
+    those (a semi-join on rowid here kept DuckDB from pruning: every reader scanned every
+    column, 1.8 GB at 50,000 runs). -#}
 
 with chosen as (
     select

@@ -1,6 +1,3 @@
-{#- Layouts A and C of the run export, one row per non-blank line. Each line is parsed once:
-    a single json_extract pulls every field of both layouts; a line that is not JSON keeps
-    null fields and is reported by stg_wandb__run_records. -#}
 {%- set specs = run_export_line_specs() -%}
 
 with source as (

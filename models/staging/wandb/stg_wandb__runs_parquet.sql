@@ -1,10 +1,6 @@
-{#- Layout B of the run export: string columns, the nested ones holding JSON text. The config
-    document is parsed once (one json_extract for all its fields), the summary once (into its
-    numeric map, in stg_wandb__run_records), and both are
-    otherwise kept as the text they are: re-serialising 100+ KB documents as JSON values
-    (a cast, or a '$' path) costs memory the build does not have at 10,000 runs. The other
-    documents (system_attrs 80-140 KB, system_metrics, wandb_metadata, sweep_info) are not
-    read: no mart needs them (they stay in the export file), except the run's tags. -#}
+{#- The config and the summary stay the text they are, apart from the one parse of each:
+    re-serialising 100+ KB documents as JSON values (a cast, or a '$' path) costs memory the
+    build does not have at 10,000 runs. -#}
 {%- set config_specs = run_payload_field_specs('config', ['$']) -%}
 
 with source as (
