@@ -94,6 +94,8 @@ def bad_build(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
             + b"\n",
             "step-3000/boolq-metrics.json": b'{"task_name": "boolq", "x": "' + NOT_UTF8 + b'"}',
             f"step-3000/{LONG_NAME}-predictions.jsonl": qa_lines,
+            # a predictions file concatenated with itself: every doc_id twice
+            "step-3000/boolq-predictions.jsonl": qa_lines + qa_lines,
         },
     )
     table = next((data / "matches").rglob("perf_matches_ppl_*.json"))
@@ -162,19 +164,20 @@ def test_qa_members_judged_one_by_one(bad_build: DbtResult) -> None:
         f" where source_name like 'qa_%' and source_file like '{archive}%' order by all"
     )
     reasons = sorted(str(reason).split(" bytes")[0] for reason, _ in found)
-    assert reasons == [
-        "line is not UTF-8",
-        f"line of {len(BIG_QA_LINE)}",
-        "metrics file is not UTF-8",
-    ]
+    good = len([line for line in qa_lines_of(bad_build) if line.strip()])
+    assert reasons == sorted(
+        ["line is not UTF-8", f"line of {len(BIG_QA_LINE)}", "metrics file is not UTF-8"]
+        + ["doc_id repeated in the file"] * good
+    )
     assert all(len(str(reason)) < 200 for reason, _ in found)
     # both predictions members loaded their good lines, the long-named one too
     loaded = bad_build.query(
-        "select count(distinct source_file), count(*) from qa_instances"
-        " where checkpoint_id = 'Dolma1.7|150M|default|3000'"
+        "select count(distinct source_file), count(*), count(distinct (task_name, doc_id))"
+        " from qa_instances where checkpoint_id = 'Dolma1.7|150M|default|3000'"
     )
-    good = len([line for line in qa_lines_of(bad_build) if line.strip()])
-    assert loaded == [(2, 2 * good)]
+    # three predictions members: each question once (the repeated file's second copies are
+    # rejects)
+    assert loaded == [(3, 3 * good, 3 * good)]
 
 
 def qa_lines_of(_: DbtResult) -> list[bytes]:

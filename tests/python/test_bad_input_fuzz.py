@@ -87,11 +87,9 @@ def fuzz_build(
     folder = data / "evals" / "run_a"
     write_dump(folder, [task_line(ARC_RC, 1, "2024-12-19 12:16:07 UTC", {}, 5)], "")
     predictions = folder / f"task-001-{ARC_RC}-predictions.jsonl"
-    # each copy of a question gets a doc_id of its own (one file holds each question once)
-    copies = [
-        [json.dumps(dict(line, doc_id=copy * 100 + line["doc_id"])).encode() for line in real_lines]
-        for copy in range(COPIES)
-    ]
+    # the copies repeat the questions' doc_ids (a file concatenated with itself): one line per
+    # doc_id is used, the others are rejected, and no mart is skipped
+    copies = [[json.dumps(line).encode() for line in real_lines]] * COPIES
     expected["eval_predictions"] = damaged_file(predictions, copies, rng)
     result = invoke_dbt(["build"], data, work / "warehouse.duckdb", work)
     return result, expected
