@@ -11,11 +11,19 @@
 
 {% macro line_scans_table(reader) %}{{ return('dr_ingest_line_scans_' ~ reader) }}{% endmacro %}
 
+{#- The store of unreadable lines, in the target database (the lake, on a lake target). -#}
+{% macro line_rejects_store() %}{{ return(adapter.quote(target.database) ~ '.audit_store.line_rejects') }}{% endmacro %}
+
 {#- on-run-start: the store of unreadable lines (emptied by --full-refresh, which reads every
-    file again). -#}
+    file again). A shard worker on a lake loads only the QA store, so it leaves this to the
+    final build: workers starting together on a new lake would otherwise each create it, and
+    all but one would fail on the conflict. -#}
 {% macro create_line_rejects_store() -%}
-    create schema if not exists audit_store;
-    create table if not exists audit_store.line_rejects (
+    {%- if on_lake_target() and env_var('DR_INGEST_SHARD', '') != '' -%}
+    select 1
+    {%- else -%}
+    create schema if not exists {{ adapter.quote(target.database) }}.audit_store;
+    create table if not exists {{ line_rejects_store() }} (
         source_name varchar,
         source_file varchar,
         line_number bigint,
@@ -24,7 +32,8 @@
         raw_excerpt varchar
     );
     {%- if flags.FULL_REFRESH %}
-    delete from audit_store.line_rejects;
+    delete from {{ line_rejects_store() }};
+    {%- endif %}
     {%- endif %}
 {%- endmacro %}
 
@@ -39,7 +48,7 @@
     {%- set found = run_query(
         "select count(*) from duckdb_tables() where temporary and table_name = " ~ sql_string(rejects)
     ).columns[0].values()[0] if execute else 0 -%}
-    delete from audit_store.line_rejects
+    delete from {{ line_rejects_store() }}
     where
         source_name = {{ sql_string(source_name) }}
         and (
@@ -57,7 +66,7 @@
             {%- endif %}
         );
     {%- if found > 0 %}
-    insert into audit_store.line_rejects
+    insert into {{ line_rejects_store() }}
     select distinct
         {{ sql_string(source_name) }} as source_name,
         scans.file_path as source_file,

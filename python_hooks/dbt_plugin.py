@@ -15,18 +15,41 @@ The folder operations of the Parquet export (`macros/export_marts.sql`,
 
 from __future__ import annotations
 
+from typing import Any
+
+from dbt.adapters.duckdb.credentials import DuckDBCredentials
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
-from python_hooks import export_folders
+from python_hooks import export_folders, lake
 from python_hooks.data_files import find_files
 from python_hooks.paths import resolve_path
 
 
 class Plugin(BasePlugin):
-    """Registers the project's Python SQL functions on every dbt DuckDB connection."""
+    """Registers the project's Python SQL functions on every dbt DuckDB connection; on the
+    lake target (`lake_extensions: true`) also loads the DuckLake extensions from their wheels
+    and makes the lake's relative paths absolute before dbt-duckdb attaches it."""
+
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        self.lake_extensions = bool(plugin_config.get("lake_extensions", False))
+
+    def update_connection_config(self, creds: DuckDBCredentials, config: dict[str, Any]) -> None:
+        if not self.lake_extensions:
+            return
+        for attachment in creds.attach or []:
+            if not attachment.path.startswith("ducklake:"):
+                continue
+            attachment.path = "ducklake:" + lake.resolve_catalog(
+                attachment.path[len("ducklake:") :]
+            )
+            options = attachment.options or {}
+            if "data_path" in options:
+                options["data_path"] = lake.resolve_data_path(str(options["data_path"]))
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
+        if self.lake_extensions:
+            lake.load_extensions(conn)
         # side effects: the result depends on the file system, never cache it
         conn.create_function(
             "dr_ingest_files", find_files, ["VARCHAR"], "VARCHAR[]", side_effects=True

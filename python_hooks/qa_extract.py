@@ -56,6 +56,7 @@ from python_hooks.qa_state import (
     summarise,
 )
 from python_hooks.qa_store import BATCH_DIR, SPOOL_DIR, BatchFile, prepare_work_folder
+from python_hooks.shards import Shard
 
 LOGGER = logging.getLogger("dr_ingest.qa_extract")
 
@@ -79,6 +80,9 @@ class Options:
     max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES
     batch_bytes: int = DEFAULT_BATCH_BYTES
     progress_seconds: float = DEFAULT_PROGRESS_SECONDS
+    # the share of the archives this run loads (by each archive file's path below the root);
+    # the others, and their stored rows, are left alone
+    shard: Shard = field(default_factory=Shard)
 
 
 @dataclass
@@ -370,8 +374,13 @@ def load_qa_archives(
     archives = find_archives(qa_root) if qa_root.is_dir() else []
     if not qa_root.is_dir():
         LOGGER.info("QA root %s does not exist: nothing to load", qa_root)
+    shard = options.shard
+    archives = [a for a in archives if shard.owns(a.relative_to(qa_root).as_posix())]
     prepare_work_folder(work_root)
-    previous = store.previous()
+    # a nested archive's key is `<file>!<member>`: it goes with its file
+    previous = {
+        key: entry for key, entry in store.previous().items() if shard.owns(key.split("!", 1)[0])
+    }
     sizes = sum(path.stat().st_size for path in archives)
     progress = _Progress(len(archives), sizes)
     loader = _Loader(store, work_root, options, progress)

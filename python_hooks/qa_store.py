@@ -8,28 +8,41 @@ Schema ``qa_store`` (declared as the dbt source ``qa``):
 - ``prediction_records`` / ``task_metrics_records``: the parsed rows. Their columns are those
   of the dbt views ``load_qa__prediction_batch`` / ``load_qa__task_metrics_batch``, which parse
   the spooled files of the current batch: the parsing is SQL, this module only moves rows;
-- ``batch_members``: the current batch's spooled files (empty between batches);
+- ``batch_members``: the current batch's spooled files (empty between batches); dbt's build
+  names its own table for it (the model ``load_qa__batch_members``, in the process's own
+  database on a lake), the default is for a store used alone;
 - ``settings``: what the stored rows were made with (a change reloads every archive).
 
 A batch is committed in one transaction: the old rows and state of its archives are deleted,
 the new rows, members, rejects and state inserted. A killed build therefore leaves the store
 as it was after the last whole batch, and the next build carries on from there.
+
+On a DuckLake, several workers write the store at once. A transaction that conflicts with one
+another worker committed first (two workers creating the tables, a delete beside an insert)
+is rolled back and run again: each transaction is the whole of one step, so running it again
+is safe.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import shutil
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 from duckdb import DuckDBPyConnection
 
 from python_hooks.qa_members import METRICS_SUFFIX, PREDICTIONS_SUFFIX, StepCoords
 from python_hooks.qa_state import Entry, Stamp
 
 SCHEMA = "qa_store"
+BATCH_MEMBERS = f"{SCHEMA}.batch_members"
+CONFLICT_ATTEMPTS = 8
 BATCH_DIR = "batch"
 SPOOL_DIR = "spool"
 EMPTY_BATCH = "empty"
@@ -51,13 +64,13 @@ _BASE_TABLES = {
         " recipe_slug varchar, params varchar, seed integer, step bigint, task varchar,"
         " file_size bigint, n_lines bigint"
     ),
-    "batch_members": (
-        "scratch_path varchar, archive varchar, member varchar, source_file varchar,"
-        " file_kind varchar, recipe_slug varchar, params varchar, seed integer, step bigint,"
-        " task varchar, file_size bigint, n_lines bigint"
-    ),
     "settings": "name varchar, value varchar",
 }
+BATCH_MEMBER_COLUMNS = (
+    "scratch_path varchar, archive varchar, member varchar, source_file varchar,"
+    " file_kind varchar, recipe_slug varchar, params varchar, seed integer, step bigint,"
+    " task varchar, file_size bigint, n_lines bigint"
+)
 _MEMBER_COLUMNS = (
     "archive, member, source_file, file_kind, recipe_slug, params, seed, step, task,"
     " file_size, n_lines"
@@ -105,11 +118,42 @@ def prepare_work_folder(work_root: Path) -> Path:
     return batch_root
 
 
-def create_base_tables(con: DuckDBPyConnection) -> None:
-    """The store's schema and the tables whose columns do not depend on the views."""
-    con.execute(f"create schema if not exists {SCHEMA}")
-    for name, columns in _BASE_TABLES.items():
-        con.execute(f"create table if not exists {SCHEMA}.{name} ({columns})")
+def is_conflict(error: BaseException) -> bool:
+    """A DuckLake write that lost to another transaction's commit."""
+    return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
+
+
+def retry_conflicts(con: DuckDBPyConnection, step: Callable[[], None]) -> None:
+    """Run ``step`` (one whole transaction) again after a write conflict, up to
+    CONFLICT_ATTEMPTS times, waiting a little longer each time."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            step()
+            return
+        except duckdb.Error as error:
+            if not is_conflict(error) or attempt == CONFLICT_ATTEMPTS:
+                raise
+            with suppress(duckdb.Error):  # a failed commit has ended the transaction already
+                con.execute("rollback")
+            time.sleep(random.uniform(0.05, 0.2) * attempt)
+
+
+def create_base_tables(
+    con: DuckDBPyConnection, schema: str = SCHEMA, batch_members: str | None = BATCH_MEMBERS
+) -> None:
+    """The store's schema and the tables whose columns do not depend on the views, in one
+    transaction (run again if another worker created them first)."""
+
+    def create() -> None:
+        con.execute("begin transaction")
+        con.execute(f"create schema if not exists {schema}")
+        for name, columns in _BASE_TABLES.items():
+            con.execute(f"create table if not exists {schema}.{name} ({columns})")
+        if batch_members is not None:
+            con.execute(f"create table if not exists {batch_members} ({BATCH_MEMBER_COLUMNS})")
+        con.execute("commit")
+
+    retry_conflicts(con, create)
 
 
 class WarehouseStore:
@@ -121,10 +165,16 @@ class WarehouseStore:
         views: dict[str, str],
         max_member_bytes: int,
         full_refresh: bool = False,
+        schema: str = SCHEMA,
+        batch_members: str = BATCH_MEMBERS,
     ) -> None:
-        """``views`` maps each record table to the dbt view (relation name) parsing it."""
+        """``views`` maps each record table to the dbt view (relation name) parsing it;
+        ``schema`` is where the store lives (qualified by its database on a lake) and
+        ``batch_members`` the table the views join the batch's files through."""
         self.con = con
         self.views = views
+        self.schema = schema
+        self.batch_members = batch_members
         self._stored: set[str] | None = None  # None: unknown, delete for every archive
         self._prepare(max_member_bytes, full_refresh)
 
@@ -140,13 +190,19 @@ class WarehouseStore:
 
     def _stored_signature(self) -> str | None:
         rows = self.con.execute(
-            f"select value from {SCHEMA}.settings where name = 'signature'"
+            f"select value from {self.schema}.settings where name = 'signature'"
         ).fetchall()
         return str(rows[0][0]) if rows else None
 
     def _prepare(self, max_member_bytes: int, full_refresh: bool) -> None:
-        create_base_tables(self.con)
+        create_base_tables(self.con, self.schema, None)
+        # a killed build's batch list (an autocommitted write of its own)
+        self.con.execute(f"delete from {self.batch_members}")
         signature = self._signature(max_member_bytes)
+        retry_conflicts(self.con, lambda: self._reset_if_stale(signature, full_refresh))
+
+    def _reset_if_stale(self, signature: str, full_refresh: bool) -> None:
+        # read again on every attempt: the worker that won a conflict may have reset it
         if full_refresh or self._stored_signature() != signature:
             self._reset(signature)
 
@@ -155,13 +211,16 @@ class WarehouseStore:
         self._begin()
         try:
             for table in RECORD_TABLES:
-                self.con.execute(f"drop table if exists {SCHEMA}.{table}")
+                self.con.execute(f"drop table if exists {self.schema}.{table}")
+                view = self.views[table]
                 self.con.execute(
-                    f"create table {SCHEMA}.{table} as select * from {self.views[table]} limit 0"
+                    f"create table {self.schema}.{table} as select * from {view} limit 0"
                 )
-            for table in ("archives", "member_rejects", "members", "batch_members", "settings"):
-                self.con.execute(f"delete from {SCHEMA}.{table}")
-            self.con.execute(f"insert into {SCHEMA}.settings values ('signature', ?)", [signature])
+            for table in ("archives", "member_rejects", "members", "settings"):
+                self.con.execute(f"delete from {self.schema}.{table}")
+            self.con.execute(
+                f"insert into {self.schema}.settings values ('signature', ?)", [signature]
+            )
         except BaseException:
             self.con.execute("rollback")
             raise
@@ -174,13 +233,13 @@ class WarehouseStore:
         archives can have rows to delete)."""
         rejects: dict[str, list[tuple[str, str]]] = {}
         for archive, member, reason in self.con.execute(
-            f"select archive, member, reason from {SCHEMA}.member_rejects order by all"
+            f"select archive, member, reason from {self.schema}.member_rejects order by all"
         ).fetchall():
             rejects.setdefault(archive, []).append((member, reason))
         entries = {}
         for row in self.con.execute(
             f"select archive, recipe, params, seed, step, size, mtime_ns, status, reason,"
-            f" members_written, questions, duplicate from {SCHEMA}.archives"
+            f" members_written, questions, duplicate from {self.schema}.archives"
         ).fetchall():
             archive, recipe, params, seed, step = row[:5]
             coords = None if recipe is None else StepCoords(recipe, params, seed, step)
@@ -205,7 +264,8 @@ class WarehouseStore:
             return
         for table in (*RECORD_TABLES, "members", "member_rejects", "archives"):
             self.con.execute(
-                f"delete from {SCHEMA}.{table} where list_contains(?, archive)", [list(archives)]
+                f"delete from {self.schema}.{table} where list_contains(?, archive)",
+                [list(archives)],
             )
 
     def _insert_state(self, entries: Sequence[Entry]) -> None:
@@ -219,41 +279,56 @@ class WarehouseStore:
                 e.status, e.reason, e.members_written, e.questions, e.duplicate,
             ))  # fmt: skip
             rejects.extend((e.archive, member, reason) for member, reason in e.rejects)
-        self._insert_rows("archives", rows)
-        self._insert_rows("member_rejects", rejects)
+        self._insert_rows(f"{self.schema}.archives", _BASE_TABLES["archives"], rows)
+        self._insert_rows(f"{self.schema}.member_rejects", _BASE_TABLES["member_rejects"], rejects)
 
-    def _insert_rows(self, table: str, rows: Sequence[tuple[object, ...]]) -> None:
-        """Insert ``rows`` (in the column order of ``_BASE_TABLES[table]``) with one
+    def _insert_rows(self, table: str, spec: str, rows: Sequence[tuple[object, ...]]) -> None:
+        """Insert ``rows`` (in the column order of the column ``spec``) with one
         statement, the rows passed as one JSON text. Python parameters cost DuckDB ~70 us per
         value here (``executemany``: ~2 ms per row), which was 15 s of a 2M-question build."""
         if not rows:
             return
-        columns = [column.split()[0] for column in _BASE_TABLES[table].split(",")]
+        columns = [column.split()[0] for column in spec.split(",")]
         document = json.dumps([dict(zip(columns, row, strict=True)) for row in rows])
         self.con.execute(
-            f"insert into {SCHEMA}.{table}"
-            f" select unnest(cast(?::json as struct({_BASE_TABLES[table]})[]), recursive := true)",
+            f"insert into {table}"
+            f" select unnest(cast(?::json as struct({spec})[]), recursive := true)",
             [document],
         )
 
     def commit(self, entries: Sequence[Entry], files: Sequence[BatchFile]) -> None:
         """Replace the rows and state of ``entries``' archives, loading ``files`` (already in
-        the batch folder), in one transaction."""
+        the batch folder), in one transaction. The batch list is written before it and
+        emptied after it, each on its own: on a lake it is in another database, and one
+        transaction writes one database."""
+        if files:
+            rows = [f.row() for f in files]
+            self._insert_rows(self.batch_members, BATCH_MEMBER_COLUMNS, rows)
+        try:
+            retry_conflicts(self.con, lambda: self._commit(entries, files))
+        finally:
+            if files:
+                self.con.execute(f"delete from {self.batch_members}")
+            self._drop_unreadable_lines()
+
+    def _commit(self, entries: Sequence[Entry], files: Sequence[BatchFile]) -> None:
+        # every attempt reads the batch again: the reader's record of unreadable lines starts
+        # empty each time
+        self._drop_unreadable_lines()
         self._begin()
         try:
             self._delete([e.archive for e in entries])
             if files:
-                self._insert_rows("batch_members", [f.row() for f in files])
                 for table in RECORD_TABLES:
+                    view = self.views[table]
                     self.con.execute(
-                        f"insert into {SCHEMA}.{table} by name select * from {self.views[table]}"
+                        f"insert into {self.schema}.{table} by name select * from {view}"
                     )
                 self._store_unreadable_lines()
                 self.con.execute(
-                    f"insert into {SCHEMA}.members select {_MEMBER_COLUMNS}"
-                    f" from {SCHEMA}.batch_members"
+                    f"insert into {self.schema}.members select {_MEMBER_COLUMNS}"
+                    f" from {self.batch_members}"
                 )
-                self.con.execute(f"delete from {SCHEMA}.batch_members")
             self._insert_state(entries)
         except BaseException:
             self.con.execute("rollback")
@@ -263,7 +338,8 @@ class WarehouseStore:
     def _store_unreadable_lines(self) -> None:
         """Store the predictions lines the batch reader skipped (bytes that are not UTF-8, a
         line over the line limit) as rejected records of their file, so that every line the
-        hook counted has its row; then empty the reader's record of them."""
+        hook counted has its row (the reader's record of them is dropped after the commit:
+        it is a temporary table, in another database than the store's)."""
         found = self.con.execute(
             "select count(*) from duckdb_tables() where temporary and table_name = ?",
             [UNREADABLE_LINES],
@@ -272,7 +348,7 @@ class WarehouseStore:
             return
         self.con.execute(
             f"""
-            insert into {SCHEMA}.prediction_records by name
+            insert into {self.schema}.prediction_records by name
             select
                 members.archive, members.source_file, members.recipe_slug, members.params,
                 members.seed, members.step, members.task, members.file_size,
@@ -290,17 +366,21 @@ class WarehouseStore:
             from {UNREADABLE_LINES} as errors
             inner join {UNREADABLE_SCANS} as scans
                 on errors.scan_id = scans.scan_id and errors.file_id = scans.file_id
-            inner join {SCHEMA}.batch_members as members
+            inner join {self.batch_members} as members
                 on scans.file_path = members.scratch_path
             """
         )
-        self.con.execute(f"drop table {UNREADABLE_LINES}")
+
+    def _drop_unreadable_lines(self) -> None:
+        self.con.execute(f"drop table if exists {UNREADABLE_LINES}")
         self.con.execute(f"drop table if exists {UNREADABLE_SCANS}")
 
     def forget(self, archives: Sequence[str]) -> None:
         """Delete the rows and state of archives that are gone."""
-        if not archives:
-            return
+        if archives:
+            retry_conflicts(self.con, lambda: self._forget(archives))
+
+    def _forget(self, archives: Sequence[str]) -> None:
         self._begin()
         try:
             self._delete(archives)

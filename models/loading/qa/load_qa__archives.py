@@ -16,7 +16,8 @@ from duckdb import DuckDBPyConnection, DuckDBPyRelation
 from python_hooks.paths import resolve_path
 from python_hooks.qa_extract import Options, load_qa_archives
 from python_hooks.qa_state import manifest_row
-from python_hooks.qa_store import WarehouseStore
+from python_hooks.qa_store import SCHEMA, WarehouseStore
+from python_hooks.shards import Shard
 
 MANIFEST_COLUMNS = (
     "archive varchar, recipe varchar, params varchar, seed bigint, step bigint,"
@@ -52,21 +53,28 @@ def model(dbt: DbtContext, session: DuckDBPyConnection) -> DuckDBPyRelation:
         "prediction_records": relation_name(dbt.ref("load_qa__prediction_batch")),
         "task_metrics_records": relation_name(dbt.ref("load_qa__task_metrics_batch")),
     }
+    batch_members = relation_name(dbt.ref("load_qa__batch_members"))
+    # the store is in the target database (the lake, on a lake target), not beside the views
+    schema = f'"{dbt.config.get("qa_store_database")}".{SCHEMA}'
     work_dir = Path(resolve_path(dbt.config.get("qa_work_dir")))
     qa_root = Path(resolve_path(dbt.config.get("qa_root")))
     options = Options(
         max_member_bytes=int(dbt.config.get("qa_max_member_bytes")),
         batch_bytes=int(dbt.config.get("qa_batch_bytes")),
         progress_seconds=float(dbt.config.get("qa_progress_seconds")),
+        shard=Shard.parse(dbt.config.get("qa_shard")),
     )
     logging.getLogger("dr_ingest.qa_extract").setLevel(logging.INFO)
     # `--full-refresh` reloads every archive. Read from the invocation's flags (dbt-duckdb runs
     # the model inside the dbt process): a config value rendered from flags.FULL_REFRESH is
     # fixed at parse time, and partial parsing keeps it across invocations.
     full_refresh = bool(getattr(get_flags(), "FULL_REFRESH", False))
-    store = WarehouseStore(session, views, options.max_member_bytes, full_refresh)
+    store = WarehouseStore(
+        session, views, options.max_member_bytes, full_refresh, schema, batch_members
+    )
     entries = load_qa_archives(qa_root, work_dir, store, options)
-    print(f"dr_ingest: QA archives {len(entries)} under {qa_root}", flush=True)
+    share = "" if options.shard.is_whole else f" (shard {options.shard})"
+    print(f"dr_ingest: QA archives {len(entries)} under {qa_root}{share}", flush=True)
     session.execute(f"create or replace temp table qa_build_manifest ({MANIFEST_COLUMNS})")
     rows = [tuple(manifest_row(entry).values()) for entry in entries.values()]
     if rows:

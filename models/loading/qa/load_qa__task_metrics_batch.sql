@@ -13,7 +13,7 @@ with source as (
 ),
 
 members as (
-    select * from {{ source('qa', 'batch_members') }}
+    select * from {{ ref('load_qa__batch_members') }}
     where file_kind = 'metrics'
 ),
 
