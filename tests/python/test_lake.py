@@ -24,6 +24,7 @@ import pytest
 from conftest import BIN, REPO, DbtResult, dbt_env
 
 from python_hooks import lake
+from python_hooks.shards import Shard
 
 pytestmark = pytest.mark.xdist_group("lake")
 
@@ -210,6 +211,10 @@ def test_a_reader_sees_whole_snapshots_during_a_build(
         [sys.executable, "-c", READER, catalog, str(data_path), str(reader_out), str(stop)],
         cwd=REPO,
     )
+    before = lake.connect(catalog, str(data_path))
+    last_snapshot = before.sql("select max(snapshot_id) from ducklake_snapshots('lake')").fetchone()
+    before.close()
+    assert last_snapshot is not None
     env = lake_env(catalog, data_path, tmp_path)
     env["DR_INGEST_DATA_DIR"] = str(data)
     second = run(["build", "--resource-type", "model"], tmp_path, env, "second")
@@ -223,7 +228,11 @@ def test_a_reader_sees_whole_snapshots_during_a_build(
     old_qa = sample_build.query("select count(*) from qa_instances")[0][0]
     con = lake.connect(catalog, str(data_path))
     new_qa = con.sql("select count(*) from lake.main.qa_instances").fetchone()
+    # time travel: the warehouse as it was before this build
+    then = f"at (version => {last_snapshot[0]})"
+    old_again = con.sql(f"select count(*) from lake.main.qa_instances {then}").fetchone()
     con.close()
+    assert old_again == (old_qa,)
     assert new_qa is not None and 0 < new_qa[0] < old_qa
     pairs = {tuple(pair) for pair in seen["pairs"]}
     assert len(seen["pairs"]) >= 5
@@ -236,6 +245,7 @@ import json, sys, time
 from pathlib import Path
 import duckdb
 from python_hooks import lake
+from python_hooks.shards import Shard
 catalog, data_path, out, stop = sys.argv[1:5]
 con = lake.connect(catalog, data_path)
 pairs, errors = [], []
@@ -261,3 +271,67 @@ def test_a_sqlite_catalog_on_one_machine(sample_build: DbtResult, tmp_path: Path
     built = run(models, tmp_path, lake_env(catalog, data_path, tmp_path), "sqlite")
     assert built.returncode == 0, built.output[-5000:]
     assert_same_marts(sample_build, catalog, data_path)
+
+
+def test_nothing_in_the_lake_reads_a_local_file(
+    sample_build: DbtResult, workers_lake: WorkersLake
+) -> None:
+    """Only tables are in the lake (a view there could read one machine's disk), and the
+    DuckDB CLI opens it with the statements `python -m python_hooks.lake` prints, from another
+    folder."""
+    sample_runs = sample_build.query("select run_id from runs")
+    env = lake_env(workers_lake.catalog, workers_lake.data_path, workers_lake.work)
+    init = subprocess.run(
+        [sys.executable, "-m", "python_hooks.lake"],
+        cwd=REPO, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    init_file = workers_lake.work / "lake.sql"
+    init_file.write_text(init)
+    query = (
+        "select table_type, count(*) from information_schema.tables"
+        " where table_catalog = 'lake' group by all;"
+        " select count(*) from runs;"
+    )
+    done = subprocess.run(
+        [str(BIN / "duckdb"), "-csv", "-noheader", "-init", str(init_file), "-c", query],
+        cwd=workers_lake.work, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line and not line.startswith("--")]
+    kinds = [line for line in lines if "," in line]
+    assert kinds and all(line.startswith("BASE TABLE,") for line in kinds), lines
+    assert int(lines[-1]) == len(sample_runs)
+
+
+def test_shards_split_the_inputs_once() -> None:
+    paths = [f"recipe-{i % 7}/150M/seed-{i % 3}/step-{i}.tar.gz" for i in range(2000)]
+    for count in (1, 2, 5):
+        shards = [Shard(index, count) for index in range(count)]
+        owners = [[s.owns(path) for s in shards].count(True) for path in paths]
+        assert owners == [1] * len(paths)
+        sizes = [sum(s.owns(path) for path in paths) for s in shards]
+        assert min(sizes) > 0.8 * len(paths) / count
+    assert Shard.parse("1/3") == Shard(1, 3)
+    assert Shard.parse("") == Shard() and Shard.parse(None).is_whole
+    for bad in ("3/3", "-1/2", "1", "a/b", "1/0"):
+        with pytest.raises(ValueError, match="DR_INGEST_SHARD"):
+            Shard.parse(bad)
+
+
+def test_the_lake_targets_keep_views_and_scratch_local() -> None:
+    """On `lake` and on MotherDuck's managed DuckLake (`motherduck_lake`, parsed offline),
+    tables go to the lake, views and the loading layer to the process's own database."""
+    for target in ("lake", "motherduck_lake"):
+        listed = subprocess.run(
+            [
+                str(BIN / "dbt"), "ls", "--target", target, "--resource-type", "model",
+                "--output", "json", "--output-keys", "name database config",
+            ],
+            cwd=REPO, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert listed.returncode == 0, listed.stdout[-3000:]
+        nodes = [json.loads(line) for line in listed.stdout.splitlines() if line.startswith("{")]
+        assert len(nodes) > 40
+        for node in nodes:
+            local = node["config"]["materialized"] == "view" or node["name"].startswith("load_")
+            assert node["database"] == ("memory" if local else "lake"), (target, node["name"])
