@@ -34,6 +34,13 @@
     {%- if flags.FULL_REFRESH %}
     delete from {{ line_rejects_store() }};
     {%- endif %}
+    {%- if on_lake_target() %}
+    create table if not exists {{ adapter.quote(target.database) }}.audit_store.builds (
+        invocation_id varchar,
+        started_at timestamp,
+        finished_at timestamp
+    );
+    {%- endif %}
     {%- endif %}
 {%- endmacro %}
 

@@ -233,10 +233,35 @@ def test_a_reader_sees_whole_snapshots_during_a_build(
     old_again = con.sql(f"select count(*) from lake.main.qa_instances {then}").fetchone()
     con.close()
     assert old_again == (old_qa,)
+    # the lake's SQL blocks of the docs run, and their time travel finds the same state
+    con = lake.connect(catalog, str(data_path))
+    try:
+        for statement in lake_doc_statements():
+            rows = con.sql(statement).fetchall() if statement.lower().startswith("select") else None
+            if rows is None:
+                con.execute(statement)
+            elif "before_last_build" in statement:
+                assert rows == [(old_qa,)], statement
+    finally:
+        con.close()
     assert new_qa is not None and 0 < new_qa[0] < old_qa
     pairs = {tuple(pair) for pair in seen["pairs"]}
     assert len(seen["pairs"]) >= 5
     assert pairs <= {(runs_count, old_qa), (runs_count, new_qa[0])}, pairs
+
+
+def lake_doc_statements() -> list[str]:
+    """Every statement of the docs' SQL blocks marked `sql lake` (run on a lake, not on the
+    local sample warehouse)."""
+    found = []
+    for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        for block in re.findall(r"```sql lake\n(.*?)```", path.read_text(), re.S):
+            for statement in block.split(";"):
+                lines = [line for line in statement.splitlines() if not line.startswith("--")]
+                if "".join(lines).strip():
+                    found.append("\n".join(lines).strip())
+    assert len(found) >= 3
+    return found
 
 
 # Reads runs and qa_instances in one transaction, again and again, until told to stop.

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_unless_lake()) }}
 
 with records as not materialized (
     -- read by both branches: inline, not a copy of every record (DuckDB materializes a CTE

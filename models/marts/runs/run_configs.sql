@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_unless_lake()) }}
 {#- Config text is not stored (22-33 KB a real run, 1.5 GB at 50,000 runs): each chosen record
     is found again by file, run ID and the hash of its config text (config_hash, hashed by
     stg_wandb__run_records over the same text). The text streams through a semi-join: it never

@@ -28,3 +28,22 @@
     {%- endif -%}
     {{ return(path.split('/')[-1].lstrip('.').split('.')[0]) }}
 {%- endmacro %}
+
+{#- A mart kept as a view on a local warehouse (its rows are cheap to derive, or it reads the
+    raw export files) is a table on a lake: a view there would read relations that live in one
+    process's own database, or files on one machine's disk. -#}
+{% macro view_unless_lake() -%}
+    {{ return('table' if on_lake_target() else 'view') }}
+{%- endmacro %}
+
+{#- on-run-end: on a lake, a build that is not a shard worker records when it ran
+    (audit_store.builds), so that the lake can be read as it was before it (time travel by
+    snapshot time). -#}
+{% macro record_lake_build() -%}
+    {%- if execute and on_lake_target() and flags.WHICH in ['build', 'run'] and env_var('DR_INGEST_SHARD', '') == '' -%}
+    insert into {{ adapter.quote(target.database) }}.audit_store.builds
+    values ('{{ invocation_id }}', cast('{{ run_started_at }}' as timestamp), cast(now() at time zone 'UTC' as timestamp))
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
