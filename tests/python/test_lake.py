@@ -360,3 +360,23 @@ def test_the_lake_targets_keep_views_and_scratch_local() -> None:
         for node in nodes:
             local = node["config"]["materialized"] == "view" or node["name"].startswith("load_")
             assert node["database"] == ("memory" if local else "lake"), (target, node["name"])
+
+
+def test_lake_locations_are_made_absolute_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert lake.resolve_catalog("sqlite:lake/x.sqlite") == f"sqlite:{tmp_path}/lake/x.sqlite"
+    assert lake.resolve_catalog("./lake//x.ducklake") == f"{tmp_path}/lake/x.ducklake"
+    pg = "postgres:dbname=lake host=/run/pg user=alice"
+    assert lake.resolve_catalog(pg) == pg
+    assert lake.resolve_data_path("files") == f"{tmp_path}/files/"
+    assert lake.resolve_data_path(f"{tmp_path}/files/") == f"{tmp_path}/files/"
+    assert lake.resolve_data_path("s3://bucket/lake/") == "s3://bucket/lake/"
+    # every extension file exists under the name its entry point expects
+    names = sorted(path.name for path in lake.extension_files())
+    assert names == [
+        "ducklake.duckdb_extension",
+        "postgres_scanner.duckdb_extension",
+        "sqlite_scanner.duckdb_extension",
+    ]
