@@ -30,6 +30,10 @@ match_tables as (
     select * from {{ ref('stg_matches__match_tables') }}
 ),
 
+scaling_law_fits as (
+    select * from {{ ref('stg_datadecide__scaling_law_fits') }}
+),
+
 eval_metrics_records as (
     select * from {{ ref('stg_evals__metrics_records') }}
 ),
@@ -127,6 +131,18 @@ unusable_qa_task_metrics as (
     where reject_reason is not null
 ),
 
+unusable_scaling_law_fits as (
+    select
+        'datadecide_scaling_law_fits' as source_name,
+        source_file,
+        concat_ws('|', task, mix, fit_metric, setup) as record_key,
+        reject_reason as reason,
+        'dropped' as action,
+        cast(null as varchar) as raw_excerpt
+    from scaling_law_fits
+    where reject_reason is not null
+),
+
 unusable_match_tables as (
     select
         'matches' as source_name,
@@ -191,6 +207,8 @@ final as (
     select * from unusable_run_records
     union all
     select * from unusable_match_tables
+    union all
+    select * from unusable_scaling_law_fits
     union all
     select * from unusable_qa_archives
     union all

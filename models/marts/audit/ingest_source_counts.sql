@@ -28,6 +28,10 @@ match_tables as (
     select * from {{ ref('stg_matches__match_tables') }}
 ),
 
+scaling_law_fits as (
+    select * from {{ ref('stg_datadecide__scaling_law_fits') }}
+),
+
 prediction_files as (
     select
         source_file,
@@ -196,6 +200,21 @@ match_table_counts as (
     from match_tables
 ),
 
+scaling_law_fit_counts as (
+    select
+        'datadecide_scaling_law_fits' as source_name,
+        source_file,
+        'scaling_law_fit_parquet' as export_layout,
+        count(*) as records_read,
+        count(*) filter (where reject_reason is not null) as records_rejected,
+        count(*) filter (where reject_reason is null and copy_number > 1) as records_superseded,
+        0 as records_skipped,
+        count(*) filter (where reject_reason is null and copy_number = 1) as records_used,
+        cast(null as bigint) as distinct_runs
+    from scaling_law_fits
+    group by source_file
+),
+
 eval_metrics_usage as (
     select
         source_file,
@@ -280,6 +299,8 @@ unioned as (
     select * from run_counts
     union all
     select * from match_table_counts
+    union all
+    select * from scaling_law_fit_counts
     union all
     select * from history_counts
     union all
