@@ -33,6 +33,7 @@ class Plugin(BasePlugin):
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         self.lake_extensions = bool(plugin_config.get("lake_extensions", False))
+        self.lakes: list[tuple[str, str | None]] = []
 
     def update_connection_config(self, creds: DuckDBCredentials, config: dict[str, Any]) -> None:
         if not self.lake_extensions:
@@ -46,10 +47,13 @@ class Plugin(BasePlugin):
             options = attachment.options or {}
             if "data_path" in options:
                 options["data_path"] = lake.resolve_data_path(str(options["data_path"]))
+            self.lakes.append((attachment.path, options.get("data_path")))
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         if self.lake_extensions:
             lake.load_extensions(conn)
+            for path, data_path in self.lakes:
+                lake.ensure_catalog(conn, path, data_path)
         # side effects: the result depends on the file system, never cache it
         conn.create_function(
             "dr_ingest_files", find_files, ["VARCHAR"], "VARCHAR[]", side_effects=True

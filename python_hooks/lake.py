@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import random
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -37,6 +39,11 @@ DATA_PATH_VARIABLE = "DR_INGEST_LAKE_DATA_PATH"
 DEFAULT_CATALOG = "warehouse/lake_catalog.ducklake"
 DEFAULT_DATA_PATH = "warehouse/lake_data"
 ALIAS = "lake"
+# A new catalog is created by the first ATTACH. Workers starting together all try: in
+# PostgreSQL, all but one fail ("duplicate key value violates unique constraint
+# pg_type_typname_nsp_index"), and the catalog then exists, so they attach again.
+ATTACH_ATTEMPTS = 8
+_INITIALISING = ("Failed to initialize DuckLake", "duplicate key value", "already exists")
 # (wheel package, file in the wheel, name DuckDB must load it under)
 _EXTENSIONS = (
     ("duckdb_extension_ducklake", "ducklake", "ducklake"),
@@ -106,11 +113,32 @@ def attach_sql(catalog: str | None = None, data_path: str | None = None) -> str:
     return f"attach if not exists 'ducklake:{catalog}' as {ALIAS} (data_path '{data_path}')"
 
 
+def attach(con: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """Run an ATTACH of a DuckLake, again after a failure of a catalog being created by
+    another process at the same time."""
+    for attempt in range(1, ATTACH_ATTEMPTS + 1):
+        try:
+            con.execute(statement)
+            return
+        except duckdb.Error as error:
+            if attempt == ATTACH_ATTEMPTS or not any(m in str(error) for m in _INITIALISING):
+                raise
+            time.sleep(random.uniform(0.1, 0.3) * attempt)
+
+
+def ensure_catalog(con: duckdb.DuckDBPyConnection, path: str, data_path: str | None) -> None:
+    """Attach the lake once under a scratch name and detach it: the catalog exists after this,
+    so the ATTACH that follows (dbt-duckdb's) never races another process creating it."""
+    option = "" if data_path is None else f" (data_path '{data_path}')"
+    attach(con, f"attach '{path}' as dr_ingest_lake_check{option}")
+    con.execute("detach dr_ingest_lake_check")
+
+
 def connect(catalog: str | None = None, data_path: str | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the lake attached as ``lake`` and in use."""
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
     load_extensions(con)
-    con.execute(attach_sql(catalog, data_path))
+    attach(con, attach_sql(catalog, data_path))
     con.execute(f"use {ALIAS}")
     return con
 

@@ -328,6 +328,36 @@ def test_nothing_in_the_lake_reads_a_local_file(
     assert int(lines[-1]) == len(sample_runs)
 
 
+def test_workers_starting_together_create_one_catalog(tmp_path: Path) -> None:
+    """The first ATTACH creates the catalog; processes starting at the same moment on a new
+    PostgreSQL catalog all attach (the losers of the creation attach again)."""
+    catalog = new_catalog("dr_ingest_test_attach")
+    start = time.time() + 3
+    script = (
+        "import sys, time, duckdb\n"
+        "from python_hooks import lake\n"
+        "con = duckdb.connect(config={'autoinstall_known_extensions': False})\n"
+        "lake.load_extensions(con)\n"
+        "while time.time() < float(sys.argv[3]): time.sleep(0.001)\n"
+        "lake.attach(con, lake.attach_sql(sys.argv[1], sys.argv[2]))\n"
+        "print(con.sql('select count(*) from ducklake_snapshots(\\'lake\\')').fetchone()[0])\n"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, catalog, str(tmp_path / "data"), str(start)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    results = [process.communicate(timeout=120) for process in processes]
+    for process, (out, err) in zip(processes, results, strict=True):
+        assert process.returncode == 0, err[-2000:]
+        assert int(out.strip()) >= 1
+
+
 def test_shards_split_the_inputs_once() -> None:
     paths = [f"recipe-{i % 7}/150M/seed-{i % 3}/step-{i}.tar.gz" for i in range(2000)]
     for count in (1, 2, 5):
