@@ -19,12 +19,17 @@
     {{ return(target.database != local_database()) }}
 {%- endmacro %}
 
-{#- The database the profile's `path` opens (`memory` for ":memory:"), as DuckDB names it:
+{#- The database the profile's `path` opens, named as DuckDB (and dbt-duckdb) name it: `memory`
+    for ":memory:", the database after `md:` for MotherDuck (`my_db` when none is named), else
     the file name's first dot-separated part. -#}
 {% macro local_database() -%}
     {%- set path = target.path -%}
     {%- if path == ':memory:' -%}
         {{ return('memory') }}
+    {%- endif -%}
+    {%- if path.startswith('md:') or path.startswith('motherduck:') -%}
+        {%- set name = path.split(':', 1)[1].split('?')[0] -%}
+        {{ return(name if name else 'my_db') }}
     {%- endif -%}
     {{ return(path.split('/')[-1].lstrip('.').split('.')[0]) }}
 {%- endmacro %}

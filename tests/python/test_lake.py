@@ -390,6 +390,24 @@ def test_the_lake_targets_keep_views_and_scratch_local() -> None:
         for node in nodes:
             local = node["config"]["materialized"] == "view" or node["name"].startswith("load_")
             assert node["database"] == ("memory" if local else "lake"), (target, node["name"])
+    # a target with one database (a file, MotherDuck) keeps every model in it
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DR_INGEST_DB", "DR_INGEST_MOTHERDUCK_DATABASE")
+    }
+    for target, database in (("dev", "dr_ingest"), ("motherduck", "dr_ingest")):
+        listed = subprocess.run(
+            [
+                str(BIN / "dbt"), "ls", "--target", target, "--resource-type", "model",
+                "--output", "json", "--output-keys", "name database",
+            ],
+            cwd=REPO, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert listed.returncode == 0, listed.stdout[-3000:]
+        nodes = [json.loads(line) for line in listed.stdout.splitlines() if line.startswith("{")]
+        assert len(nodes) > 40
+        assert {node["database"] for node in nodes} == {database}, target
 
 
 def test_lake_locations_are_made_absolute_once(
