@@ -1,19 +1,29 @@
-"""DataDecide's published result datasets as a source: the scaling-law fits of the real
-published files (../shared), read from a `--local-dir` download and from the Hugging Face cache
-layout at once, with a broken row and an unknown setup planted in a copy."""
+"""DataDecide's published result datasets as a source, on the real published files (../shared):
+the scaling-law fits read from a `--local-dir` download and from the Hugging Face cache layout
+at once, with a broken row and an unknown setup planted in a copy; the eval-results and
+ppl-results as pretrain_metrics, alone (every value equal to the real full_eval's) and beside
+full_eval (one row per key)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import MODELS_AND_SEEDS, SHARED, DbtResult, invoke_dbt
+import yaml
+from conftest import MODELS_AND_SEEDS, REPO, SHARED, DbtResult, invoke_dbt
 
 PUBLISHED = SHARED / "fixtures" / "datadecide_published"
 FITS = "DataDecide-eval-results/data/scaling_law_fit-00000-of-00001.parquet"
+TRAIN = "DataDecide-eval-results/data/train-00000-of-00004.parquet"
+FULL_EVAL = SHARED / "fixtures" / "upstream_dr_ingest" / "pretrain_metrics_sample.parquet"
+# full_eval's metric columns, as the project selects them
+METRIC_COLUMNS = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"][
+    "pretrain_metric_columns"
+]
 # The raw data-mix names of DataDecide's published datasets beside the display names its
 # release script gives them (allenai/DataDecide, release/upload_eval.py).
 MIX_DISPLAY_NAMES = {
@@ -45,9 +55,15 @@ MIX_DISPLAY_NAMES = {
 }
 
 
+@dataclass(frozen=True)
+class PublishedBuilds:
+    alone: DbtResult  # the published files only
+    with_full_eval: DbtResult  # the same files beside the real full_eval sample
+
+
 @pytest.fixture(scope="module")
-def published_build(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
-    if not PUBLISHED.is_dir():
+def published_builds(tmp_path_factory: pytest.TempPathFactory) -> PublishedBuilds:
+    if not PUBLISHED.is_dir() or not FULL_EVAL.is_file():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true but {PUBLISHED} is missing")
         pytest.skip(f"{PUBLISHED} not present on this clone")
@@ -55,6 +71,7 @@ def published_build(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
     root = work / "data" / "datadecide"
     # as `huggingface-cli download --local-dir`
     shutil.copytree(PUBLISHED / "DataDecide-eval-results", root / "DataDecide-eval-results")
+    shutil.copytree(PUBLISHED / "DataDecide-ppl-results", root / "DataDecide-ppl-results")
     # as the Hugging Face cache: the snapshot's files are symlinks to blobs
     cache = root / "hub" / "datasets--allenai--DataDecide-eval-results"
     blob = cache / "blobs" / "0f1e2d"
@@ -76,10 +93,26 @@ def published_build(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
             from (select * from '{PUBLISHED / FITS}' limit 1)
         ) to '{broken}' (format parquet)"""
     )
+    # and an eval-results row whose metrics text is cut short
+    truncated = root / "other" / "data" / "train-00000-of-00001.parquet"
+    con.execute(
+        f"""copy (
+            select * replace (left(metrics, 40) as metrics) from '{PUBLISHED / TRAIN}' limit 1
+        ) to '{truncated}' (format parquet)"""
+    )
     con.close()
-    result = invoke_dbt(MODELS_AND_SEEDS, work / "data", work / "warehouse.duckdb", work)
-    assert result.returncode == 0, result.output[-5000:]
-    return result
+    alone = invoke_dbt(["build"], work / "data", work / "alone.duckdb", work / "alone")
+    assert alone.returncode == 0, alone.output[-5000:]
+    (work / "data" / "pretrain").mkdir()
+    shutil.copy(FULL_EVAL, work / "data" / "pretrain" / "full_eval.parquet")
+    both = invoke_dbt(MODELS_AND_SEEDS, work / "data", work / "both.duckdb", work / "both")
+    assert both.returncode == 0, both.output[-5000:]
+    return PublishedBuilds(alone, both)
+
+
+@pytest.fixture(scope="module")
+def published_build(published_builds: PublishedBuilds) -> DbtResult:
+    return published_builds.alone
 
 
 def test_every_published_fit_once_with_its_setup_parsed(published_build: DbtResult) -> None:
@@ -115,9 +148,13 @@ def test_copies_are_superseded_and_bad_rows_are_rejects(published_build: DbtResu
     # 300 (local dir) + 300 (cache) + 3 (planted); one planted row is a copy of a published key
     assert counts == [(603, 1, 301, 301)]
     rejects = published_build.query(
-        "select reason from ingest_rejects where source_name = 'datadecide_scaling_law_fits'"
+        "select source_name, reason from ingest_rejects where source_name like 'datadecide%'"
+        " order by all"
     )
-    assert rejects == [("scaling-law fit without its task, mix, metric or setup",)]
+    assert rejects == [
+        ("datadecide_eval_results", "metrics is neither a dict literal nor JSON of numbers"),
+        ("datadecide_scaling_law_fits", "scaling-law fit without its task, mix, metric or setup"),
+    ]
     unknown = published_build.query(
         "select setup, fit_form, heldout_params from scaling_law_fits where fit_form is null"
     )
@@ -150,3 +187,76 @@ def test_every_published_mix_name_maps_like_its_display_name(published_build: Db
     assert rows == []
     fitted = published_build.query("select distinct mix, recipe from scaling_law_fits")
     assert fitted == [("DCLM-baseline", "DCLM-Baseline")]
+
+
+def full_eval_values(build: DbtResult) -> str:
+    """The real full_eval sample in pretrain_metrics' long form (seed number -> role), as SQL."""
+    return f"""
+        with sample as (
+            unpivot (select * exclude (filename) from read_parquet('{FULL_EVAL}', filename = true))
+            on columns('{METRIC_COLUMNS}')
+            into name full_eval_column value value
+        )
+        select
+            sample.params, sample.data, roles.seed_role, cast(sample.step as bigint) as step,
+            sample.full_eval_column, cast(sample.value as double) as value
+        from sample
+        inner join seeds.seed_roles as roles on sample.seed = roles.seed_index
+        where isfinite(cast(sample.value as double))
+    """
+
+
+def test_published_files_alone_give_full_eval_values(published_build: DbtResult) -> None:
+    compared = published_build.query(
+        f"""with expected as ({full_eval_values(published_build)})
+        select
+            count(*) as keys,
+            count(expected.value) as in_full_eval,
+            count(*) filter (
+                where abs(metrics.value - expected.value)
+                    > 1e-12 * greatest(1, abs(expected.value))
+            ) as different
+        from pretrain_metrics as metrics
+        left join expected
+            on metrics.params = expected.params and metrics.recipe = expected.data
+            and metrics.seed_role = expected.seed_role and metrics.step = expected.step
+            and metrics.full_eval_column = expected.full_eval_column
+        where not starts_with(metrics.full_eval_column, 'olmes_10_macro_avg_')"""
+    )
+    keys, in_full_eval, different = compared[0]
+    # every published value is a full_eval value, and equal to it
+    assert keys > 30_000 and in_full_eval == keys and different == 0, compared
+    # and full_eval has no value of these checkpoints that the published files lack
+    missing = published_build.query(
+        f"""with expected as ({full_eval_values(published_build)})
+        select count(*) from expected
+        anti join pretrain_metrics as metrics
+            on metrics.params = expected.params and metrics.recipe = expected.data
+            and metrics.seed_role = expected.seed_role and metrics.step = expected.step
+            and metrics.full_eval_column = expected.full_eval_column"""
+    )
+    assert missing == [(0,)]
+    # the checkpoints dimension knows them as full_eval checkpoints
+    orphans = published_build.query(
+        "select count(*) from pretrain_metrics"
+        " where checkpoint_id not in (select checkpoint_id from checkpoints)"
+    )
+    assert orphans == [(0,)]
+
+
+def test_published_files_beside_full_eval_give_one_row_per_key(
+    published_builds: PublishedBuilds,
+) -> None:
+    alone = published_builds.alone.query("select count(*) from pretrain_metrics")
+    both = published_builds.with_full_eval.query(
+        "select count(*), count(distinct (checkpoint_id, full_eval_column)),"
+        " count(*) filter (where list_contains(value_sources, 'full_eval')"
+        " and len(value_sources) > 1)"
+        " from pretrain_metrics"
+    )
+    assert both[0][0] == both[0][1] == alone[0][0]
+    assert both[0][2] > 30_000  # the keys both sources have, kept once
+    disagreeing = published_builds.with_full_eval.query(
+        "select count(*) from pretrain_metrics where value_sources = ['full_eval']"
+    )
+    assert disagreeing == [(0,)]

@@ -6,13 +6,39 @@ with seed_roles as (
     from {{ ref('seed_roles') }}
 ),
 
+published_checkpoints as (
+    select
+        data,
+        params,
+        seed_role,
+        step
+    from {{ ref('stg_datadecide__eval_results') }}
+    where reject_reason is null
+    union
+    select
+        data,
+        params,
+        seed_role,
+        step
+    from {{ ref('stg_datadecide__perplexities') }}
+),
+
 full_eval as (
+    -- full_eval's checkpoints, and those of the published datasets it is made from
     select distinct
         {{ canonical_recipe('data') }} as recipe,
         params,
         seed,
         step
     from {{ ref('stg_pretrain__checkpoints') }}
+    union
+    select distinct
+        {{ canonical_recipe('published_checkpoints.data') }} as recipe,
+        published_checkpoints.params,
+        seed_roles.seed_index as seed,
+        published_checkpoints.step
+    from published_checkpoints
+    inner join seed_roles on published_checkpoints.seed_role = seed_roles.seed_role
 ),
 
 qa_checkpoints as (

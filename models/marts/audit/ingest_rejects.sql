@@ -34,6 +34,10 @@ scaling_law_fits as (
     select * from {{ ref('stg_datadecide__scaling_law_fits') }}
 ),
 
+published_eval_results as (
+    select * from {{ ref('stg_datadecide__eval_results') }}
+),
+
 eval_metrics_records as (
     select * from {{ ref('stg_evals__metrics_records') }}
 ),
@@ -143,6 +147,18 @@ unusable_scaling_law_fits as (
     where reject_reason is not null
 ),
 
+unusable_published_eval_results as (
+    select
+        'datadecide_eval_results' as source_name,
+        source_file,
+        concat_ws('|', data, params, seed_role, step, task) as record_key,
+        reject_reason as reason,
+        'dropped' as action,
+        raw_excerpt
+    from published_eval_results
+    where reject_reason is not null
+),
+
 unusable_match_tables as (
     select
         'matches' as source_name,
@@ -209,6 +225,8 @@ final as (
     select * from unusable_match_tables
     union all
     select * from unusable_scaling_law_fits
+    union all
+    select * from unusable_published_eval_results
     union all
     select * from unusable_qa_archives
     union all

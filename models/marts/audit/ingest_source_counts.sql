@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('load_qa__archives') }}
+{%- set aggregate_tasks = sql_path_list(var('datadecide_aggregate_tasks') | list) %}
 
 with line_rejects as (
     select * from {{ ref('stg_audit__line_rejects') }}
@@ -30,6 +31,14 @@ match_tables as (
 
 scaling_law_fits as (
     select * from {{ ref('stg_datadecide__scaling_law_fits') }}
+),
+
+published_eval_results as (
+    select * from {{ ref('stg_datadecide__eval_results') }}
+),
+
+published_perplexities as (
+    select * from {{ ref('stg_datadecide__perplexities') }}
 ),
 
 prediction_files as (
@@ -215,6 +224,50 @@ scaling_law_fit_counts as (
     group by source_file
 ),
 
+published_eval_result_counts as (
+    -- a row is one (checkpoint, task); macro_avg's rows for the train split's tasks are read
+    -- but skipped (the train split has them)
+    select
+        'datadecide_eval_results' as source_name,
+        source_file,
+        'eval_results_' || any_value(result_split) || '_parquet' as export_layout,
+        count(*) as records_read,
+        count(*) filter (where reject_reason is not null) as records_rejected,
+        count(*) filter (where reject_reason is null and copy_number > 1) as records_superseded,
+        count(*) filter (
+            where
+            reject_reason is null and copy_number = 1 and result_split = 'macro_avg'
+            and not list_contains({{ aggregate_tasks }}, task)
+        ) as records_skipped,
+        count(*) filter (
+            where
+            reject_reason is null and copy_number = 1
+            and (
+                result_split = 'train'
+                or list_contains({{ aggregate_tasks }}, task)
+            )
+        ) as records_used,
+        cast(null as bigint) as distinct_runs
+    from published_eval_results
+    group by source_file
+),
+
+published_perplexity_counts as (
+    -- a record is one (checkpoint, validation set) perplexity
+    select
+        'datadecide_perplexities' as source_name,
+        source_file,
+        'ppl_results_parquet' as export_layout,
+        count(*) as records_read,
+        0 as records_rejected,
+        count(*) filter (where copy_number > 1) as records_superseded,
+        0 as records_skipped,
+        count(*) filter (where copy_number = 1) as records_used,
+        cast(null as bigint) as distinct_runs
+    from published_perplexities
+    group by source_file
+),
+
 eval_metrics_usage as (
     select
         source_file,
@@ -301,6 +354,10 @@ unioned as (
     select * from match_table_counts
     union all
     select * from scaling_law_fit_counts
+    union all
+    select * from published_eval_result_counts
+    union all
+    select * from published_perplexity_counts
     union all
     select * from history_counts
     union all

@@ -1,18 +1,21 @@
 with metrics as (
-    select * from {{ ref('stg_pretrain__metrics') }}
+    select * from {{ ref('int_pretrain__metrics') }}
 ),
 
-named as (
+keyed as (
     select
-        {{ canonical_recipe('data') }} as recipe,
+        recipe,
         params,
-        {{ seed_role_of('seed', 'seed_index') }} as seed_role,
-        seed as full_eval_seed,
+        seed_role,
+        full_eval_seed,
         step,
-        metric as full_eval_column,
-        {{ canonical_metric_label('metric') }} as metric_label,
-        value
+        full_eval_column,
+        -- a published value first: full_eval is made from the published datasets (values
+        -- that differ are listed by dq_pretrain_metric_sources_disagree)
+        arg_min(value, case when source_name = 'full_eval' then 1 else 0 end) as value,
+        list_sort(list_distinct(list(source_name))) as value_sources
     from metrics
+    group by recipe, params, seed_role, full_eval_seed, step, full_eval_column
 ),
 
 final as (
@@ -24,9 +27,10 @@ final as (
         full_eval_seed,
         step,
         full_eval_column,
-        metric_label,
-        value
-    from named
+        {{ canonical_metric_label('full_eval_column') }} as metric_label,
+        value,
+        value_sources
+    from keyed
 )
 
 select * from final
