@@ -16,6 +16,9 @@ import pytest
 import yaml
 from conftest import MODELS_AND_SEEDS, REPO, SHARED, DbtResult, invoke_dbt
 
+# one worker builds the module's fixture once
+pytestmark = pytest.mark.xdist_group("datadecide")
+
 PUBLISHED = SHARED / "fixtures" / "datadecide_published"
 FITS = "DataDecide-eval-results/data/scaling_law_fit-00000-of-00001.parquet"
 TRAIN = "DataDecide-eval-results/data/train-00000-of-00004.parquet"

@@ -21,7 +21,8 @@ from lake_support import SAMPLE, assert_same_marts, dbt_command, lake_env, new_c
 
 from python_hooks import lake
 
-pytestmark = pytest.mark.xdist_group("lake")
+# the sample group: its worker has built sample_build, which the lake is compared with
+pytestmark = pytest.mark.xdist_group("sample")
 
 
 @dataclass(frozen=True)
