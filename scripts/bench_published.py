@@ -103,7 +103,13 @@ def generate(out: Path, train_rows: int, macro_rows: int, ppl_rows: int) -> dict
                     select
                         c.params, c.recipe as data, c.seed, c.step, t.task, t.chinchilla,
                         c.step * 2048.0 * 256 as tokens, c.step * 6e9 as compute,
-                        t.texts[1 + (c.ckpt % len(t.texts))] as metrics
+                        -- a real text of the task, its numbers replaced by one of the row's
+                        -- own: every text differs, as every real row's does (a pool of
+                        -- repeated texts would compress to nothing in Parquet)
+                        regexp_replace(
+                            t.texts[1 + (c.ckpt % len(t.texts))], '(: )-?[0-9][0-9.e+-]*',
+                            '\\1' || cast(random() as varchar), 'g'
+                        ) as metrics
                     from checkpoints as c
                     cross join (
                         select *, row_number() over (order by task) - 1 as k from texts

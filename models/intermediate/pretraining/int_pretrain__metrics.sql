@@ -1,8 +1,9 @@
-{{ config(materialized='table') }}
 {#- Every pretraining metric value in full_eval's long form, from each source that has it:
     full_eval (its `<task>_<metric>` and `<set>-valppl` columns) and DataDecide's published
     datasets (eval-results train and macro_avg, ppl-results), which full_eval pivots. One row
-    per (source, checkpoint, full_eval_column); pretrain_metrics keeps one per key. -#}
+    per (source, checkpoint, full_eval_column); pretrain_metrics keeps one per key. A view:
+    pretrain_metrics stores the rows once (its two readers each unnest the parsed maps of the
+    staged eval-results table). -#}
 with seed_roles as (
     select
         seed_role,

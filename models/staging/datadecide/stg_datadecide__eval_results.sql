@@ -1,7 +1,9 @@
+{{ config(materialized='table') }}
 {#- One row per row of the eval-results shards (train and macro_avg): the checkpoint's key as
     published, the task, and its metrics parsed once into a MAP. A (split, params, data, seed,
     step, task) that several shards hold (two cached revisions, or a download beside the
-    cache) is used once, the copy of the first file by path. -#}
+    cache) is used once, the copy of the first file by path. A table: the metrics texts are
+    parsed once (its readers: the pretraining metrics, the checkpoint dimension, the audit). -#}
 with source as (
     {{ datadecide_shards_with('train_shards', 'metrics') }}
     union all by name
