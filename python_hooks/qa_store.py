@@ -13,6 +13,13 @@ Schema ``qa_store`` (declared as the dbt source ``qa``):
   database on a lake), the default is for a store used alone;
 - ``settings``: what the stored rows were made with (a change reloads every archive).
 
+Predictions are parsed by one of two dbt views. The strict one (DuckDB's JSON reader, several
+times faster) cannot report a bad line: it fails on one, and skips blank lines. So each batch's
+predictions are stored through it and checked, in the batch's transaction, against the lines
+the hook counted; a batch that fails to read or to check is rolled back and read by the line
+reader, which keeps every line (rejects and blank lines included). Both give the same rows
+for a clean batch.
+
 A batch is committed in one transaction: the old rows and state of its archives are deleted,
 the new rows, members, rejects and state inserted. A killed build therefore leaves the store
 as it was after the last whole batch, and the next build carries on from there.
@@ -156,6 +163,10 @@ def create_base_tables(
     retry_conflicts(con, create)
 
 
+class _NotStrict(Exception):
+    """The strict view cannot read the batch as the line reader would (rolled back)."""
+
+
 class WarehouseStore:
     """The hook's tables, read and written through one DuckDB connection."""
 
@@ -167,25 +178,30 @@ class WarehouseStore:
         full_refresh: bool = False,
         schema: str = SCHEMA,
         batch_members: str = BATCH_MEMBERS,
+        strict_predictions: str | None = None,
     ) -> None:
         """``views`` maps each record table to the dbt view (relation name) parsing it;
         ``schema`` is where the store lives (qualified by its database on a lake) and
-        ``batch_members`` the table the views join the batch's files through."""
+        ``batch_members`` the table the views join the batch's files through;
+        ``strict_predictions`` is the strict view of the predictions (None: the line reader
+        only)."""
         self.con = con
         self.views = views
         self.schema = schema
         self.batch_members = batch_members
+        self.strict_predictions = strict_predictions
+        # batches whose predictions were parsed by each view (for the hook's summary)
+        self.readers: dict[str, int] = {"strict": 0, "lines": 0}
         self._stored: set[str] | None = None  # None: unknown, delete for every archive
         self._prepare(max_member_bytes, full_refresh)
 
     # --- set-up --------------------------------------------------------------------------
 
     def _signature(self, max_member_bytes: int) -> str:
-        columns = {}
-        for table, view in self.views.items():
-            relation = self.con.sql(f"select * from {view} limit 0")
-            pairs = zip(relation.columns, relation.types, strict=True)
-            columns[table] = [f"{name} {kind}" for name, kind in pairs]
+        columns = {
+            table: [f"{name} {kind}" for name, kind in self._columns(view)]
+            for table, view in self.views.items()
+        }
         return json.dumps({"max_member_bytes": max_member_bytes, "columns": columns})
 
     def _stored_signature(self) -> str | None:
@@ -194,7 +210,21 @@ class WarehouseStore:
         ).fetchall()
         return str(rows[0][0]) if rows else None
 
+    def _columns(self, view: str) -> list[tuple[str, str]]:
+        relation = self.con.sql(f"select * from {view} limit 0")
+        return [
+            (name, str(kind)) for name, kind in zip(relation.columns, relation.types, strict=True)
+        ]
+
     def _prepare(self, max_member_bytes: int, full_refresh: bool) -> None:
+        if self.strict_predictions is not None:
+            lines = self._columns(self.views["prediction_records"])
+            strict = self._columns(self.strict_predictions)
+            if strict != lines:
+                raise ValueError(
+                    f"{self.strict_predictions} must have the columns of the line reader:"
+                    f" {strict} != {lines}"
+                )
         create_base_tables(self.con, self.schema, None)
         # a killed build's batch list (an autocommitted write of its own)
         self.con.execute(f"delete from {self.batch_members}")
@@ -305,13 +335,22 @@ class WarehouseStore:
             rows = [f.row() for f in files]
             self._insert_rows(self.batch_members, BATCH_MEMBER_COLUMNS, rows)
         try:
-            retry_conflicts(self.con, lambda: self._commit(entries, files))
+            if files and self.strict_predictions is not None:
+                try:
+                    retry_conflicts(self.con, lambda: self._commit(entries, files, strict=True))
+                    self.readers["strict"] += 1
+                    return
+                except _NotStrict:
+                    pass  # rolled back: the line reader reads the batch
+            retry_conflicts(self.con, lambda: self._commit(entries, files, strict=False))
+            if files:
+                self.readers["lines"] += 1
         finally:
             if files:
                 self.con.execute(f"delete from {self.batch_members}")
             self._drop_unreadable_lines()
 
-    def _commit(self, entries: Sequence[Entry], files: Sequence[BatchFile]) -> None:
+    def _commit(self, entries: Sequence[Entry], files: Sequence[BatchFile], strict: bool) -> None:
         # every attempt reads the batch again: the reader's record of unreadable lines starts
         # empty each time
         self._drop_unreadable_lines()
@@ -319,12 +358,12 @@ class WarehouseStore:
         try:
             self._delete([e.archive for e in entries])
             if files:
-                for table in RECORD_TABLES:
-                    view = self.views[table]
-                    self.con.execute(
-                        f"insert into {self.schema}.{table} by name select * from {view}"
-                    )
-                self._store_unreadable_lines()
+                if strict:
+                    self._insert_strict()
+                else:
+                    self._insert_from("prediction_records", self.views["prediction_records"])
+                    self._store_unreadable_lines()
+                self._insert_from("task_metrics_records", self.views["task_metrics_records"])
                 self.con.execute(
                     f"insert into {self.schema}.members select {_MEMBER_COLUMNS}"
                     f" from {self.batch_members}"
@@ -334,6 +373,54 @@ class WarehouseStore:
             self.con.execute("rollback")
             raise
         self.con.execute("commit")
+
+    def _insert_from(self, table: str, view: str) -> None:
+        self.con.execute(f"insert into {self.schema}.{table} by name select * from {view}")
+
+    def _insert_strict(self) -> None:
+        """Store the batch's predictions parsed by the strict view, then check them: every
+        predictions file of the batch has one row per line the hook counted, each with a
+        doc_id and no doc_id twice (what the line reader stores when no line is a reject or
+        blank). Raises :class:`_NotStrict` when the view fails or the check does."""
+        assert self.strict_predictions is not None
+        try:
+            self._insert_from("prediction_records", self.strict_predictions)
+        except duckdb.Error as error:
+            # a line that is not one JSON object of the type, or not UTF-8: the line reader
+            # keeps it as a reject
+            if is_conflict(error) or isinstance(error, duckdb.InterruptException):
+                raise
+            raise _NotStrict(str(error)) from error
+        mismatched = self.con.execute(
+            f"""
+            with batch_files as (
+                select source_file, n_lines
+                from {self.batch_members}
+                where file_kind = 'predictions'
+            ),
+
+            parsed as (
+                select
+                    source_file,
+                    count(*) as n_rows,
+                    count(doc_id) as n_doc_ids,
+                    count(distinct doc_id) as n_distinct_doc_ids
+                from {self.schema}.prediction_records
+                where source_file in (select batch_files.source_file from batch_files)
+                group by source_file
+            )
+
+            select count(*)
+            from batch_files
+            left join parsed on batch_files.source_file = parsed.source_file
+            where
+                coalesce(parsed.n_rows, 0) != batch_files.n_lines
+                or parsed.n_doc_ids != parsed.n_rows
+                or parsed.n_distinct_doc_ids != parsed.n_rows
+            """
+        ).fetchall()[0][0]
+        if mismatched:
+            raise _NotStrict(f"{mismatched} predictions files with blank lines or doc_id problems")
 
     def _store_unreadable_lines(self) -> None:
         """Store the predictions lines the batch reader skipped (bytes that are not UTF-8, a

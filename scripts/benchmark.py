@@ -16,8 +16,10 @@ reports:
 - QA: `--qa-questions N` adds one real-shaped recipe tarball of N questions
   (scripts/qa_real_shaped.py, nested like the published `models/<recipe>.tar.gz`), or
   `--qa-dir DIR` links a QA root generated beforehand; reported: questions/s beyond the fixed
-  cost, the QA floor (inflating every archive and member, what any reader must do) and the
-  QA work folder's size after the build against the archives' size.
+  cost, the QA floor (scripts/qa_floor.py: inflating every archive and member, plus DuckDB's
+  JSON reader parsing every predictions file; what any loader must spend), the ratio of the
+  marginal build to it, and the QA work folder's size after the build against the archives'
+  size.
 
 Usage (see README "Benchmark"):
     uv run python scripts/benchmark.py --runs 10000 --history-steps 100
@@ -40,14 +42,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import duckdb
+import qa_floor
 import yaml
-from isal import igzip
-
-from python_hooks.qa_archives import find_archives, open_tar_stream, stream_recipe_tarball
-from python_hooks.qa_members import looks_like_step_path
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -338,31 +337,6 @@ def floor_queries(data_dir: Path) -> dict[str, str]:
     return {name: sql for name, sql in queries.items() if available[name]}
 
 
-def inflate_qa(qa_root: Path) -> int:
-    """Inflate every QA archive and every step tarball inside it, reading each member to its
-    end (what any reader of these archives must do); return the bytes of task files."""
-    total = 0
-    for path in find_archives(qa_root):
-        with path.open("rb") as raw:
-            if looks_like_step_path(path.relative_to(qa_root).as_posix()):
-                total += inflate_members(raw)
-                continue
-            for nested in stream_recipe_tarball(raw):
-                if nested.stream is not None:
-                    total += inflate_members(nested.stream)
-    return total
-
-
-def inflate_members(raw: IO[bytes]) -> int:
-    size = 0
-    with igzip.GzipFile(fileobj=raw, mode="rb") as gz, open_tar_stream(gz) as tar:
-        for member in tar:
-            data = tar.extractfile(member) if member.isfile() else None
-            while data is not None and (chunk := data.read(1 << 20)):
-                size += len(chunk)
-    return size
-
-
 def measure_floor(data_dir: Path, memory_limit: str, threads: int) -> dict[str, float]:
     connection = duckdb.connect(config={"memory_limit": memory_limit, "threads": threads})
     connection.execute("set enable_progress_bar = false")
@@ -372,11 +346,11 @@ def measure_floor(data_dir: Path, memory_limit: str, threads: int) -> dict[str, 
         connection.sql(sql).fetchall()
         timings[name] = round(time.perf_counter() - started, 2)
     connection.close()
-    if (data_dir / "qa" / "bench").exists():
-        started = time.perf_counter()
-        inflate_qa(data_dir / "qa")
-        timings["qa_inflate"] = round(time.perf_counter() - started, 2)
     timings["total"] = round(sum(timings.values()), 2)
+    if (data_dir / "qa" / "bench").exists():
+        qa = qa_floor.measure(data_dir / "qa", data_dir / "qa_floor", memory_limit, threads)
+        timings.update(qa)
+        timings["total"] = round(timings["total"] + qa["qa_total"], 2)
     return timings
 
 
@@ -464,6 +438,9 @@ def run_scale(args: argparse.Namespace, runs: int, work: Path, fixed: Build) -> 
             "questions": counts["qa_questions"],
             "questions_per_second": round(counts["qa_questions"] / max(marginal, 1e-9)),
             "hook_seconds": full.model_seconds.get("load_qa__archives"),
+            "ratio_marginal_to_floor": round(marginal / floor["qa_total"], 2)
+            if floor.get("qa_total")
+            else None,
             "archive_mb": round(counts["qa_archive_bytes"] / 1e6, 1),
             "work_folder_mb_after": round(
                 sum(p.stat().st_size for p in files_below(qa_work)) / 1e6, 3
@@ -531,15 +508,17 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [
             "",
             "| QA questions | archives MB | build s | marginal s | questions/s | hook s "
-            "| inflate floor s | peak MiB | work folder MB after | warehouse MB |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| floor s (inflate + read JSON) | marginal / floor | peak MiB "
+            "| work folder MB after | warehouse MB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
     for scale in qa_scales:
-        qa, build = scale["qa"], scale["build"]
+        qa, build, floor = scale["qa"], scale["build"], scale["floor_seconds"]
         lines.append(
             f"| {qa['questions']} | {qa['archive_mb']} | {build['wall_seconds']} "
             f"| {scale['marginal_seconds']} | {qa['questions_per_second']} "
-            f"| {qa['hook_seconds']} | {scale['floor_seconds'].get('qa_inflate')} "
+            f"| {qa['hook_seconds']} | {floor.get('qa_total')} ({floor.get('qa_inflate')} + "
+            f"{floor.get('qa_read_json')}) | {qa['ratio_marginal_to_floor']} "
             f"| {build['peak_rss_mib']} | {qa['work_folder_mb_after']} | {qa['warehouse_mb']} |"
         )
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from typing import Protocol
 from dbt.flags import get_flags
 from duckdb import DuckDBPyConnection, DuckDBPyRelation
 
+from python_hooks.allocator import keep_freed_memory
 from python_hooks.paths import resolve_path
 from python_hooks.qa_extract import Options, load_qa_archives
 from python_hooks.qa_state import manifest_row
@@ -54,6 +55,8 @@ def model(dbt: DbtContext, session: DuckDBPyConnection) -> DuckDBPyRelation:
         "task_metrics_records": relation_name(dbt.ref("load_qa__task_metrics_batch")),
     }
     batch_members = relation_name(dbt.ref("load_qa__batch_members"))
+    strict = relation_name(dbt.ref("load_qa__prediction_batch_strict"))
+    use_strict = str(dbt.config.get("qa_strict_reader")).strip().lower() == "true"
     # the store is in the target database (the lake, on a lake target), not beside the views
     schema = f'"{dbt.config.get("qa_store_database")}".{SCHEMA}'
     work_dir = Path(resolve_path(dbt.config.get("qa_work_dir")))
@@ -65,16 +68,27 @@ def model(dbt: DbtContext, session: DuckDBPyConnection) -> DuckDBPyRelation:
         shard=Shard.parse(dbt.config.get("qa_shard")),
     )
     logging.getLogger("dr_ingest.qa_extract").setLevel(logging.INFO)
+    keep_freed_memory()
     # `--full-refresh` reloads every archive. Read from the invocation's flags (dbt-duckdb runs
     # the model inside the dbt process): a config value rendered from flags.FULL_REFRESH is
     # fixed at parse time, and partial parsing keeps it across invocations.
     full_refresh = bool(getattr(get_flags(), "FULL_REFRESH", False))
     store = WarehouseStore(
-        session, views, options.max_member_bytes, full_refresh, schema, batch_members
+        session,
+        views,
+        options.max_member_bytes,
+        full_refresh,
+        schema,
+        batch_members,
+        strict if use_strict else None,
     )
     entries = load_qa_archives(qa_root, work_dir, store, options)
     share = "" if options.shard.is_whole else f" (shard {options.shard})"
-    print(f"dr_ingest: QA archives {len(entries)} under {qa_root}{share}", flush=True)
+    readers = f"{store.readers['strict']} by the JSON reader, {store.readers['lines']} by lines"
+    print(
+        f"dr_ingest: QA archives {len(entries)} under {qa_root}{share}; batches parsed: {readers}",
+        flush=True,
+    )
     session.execute(f"create or replace temp table qa_build_manifest ({MANIFEST_COLUMNS})")
     rows = [tuple(manifest_row(entry).values()) for entry in entries.values()]
     if rows:

@@ -1,3 +1,5 @@
+{{ config(materialized=view_unless_lake()) }}
+
 with predictions as (
     select
         predictions.model_id,

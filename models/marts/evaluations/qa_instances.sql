@@ -1,3 +1,5 @@
+{{ config(materialized=view_unless_lake()) }}
+
 with predictions as (
     select * from {{ ref('int_evals__predictions') }}
 ),
