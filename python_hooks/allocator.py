@@ -1,12 +1,12 @@
 """Allocator settings for the QA hook's process.
 
-Inflating a QA archive allocates a fresh buffer for every chunk it reads, and DuckDB allocates
-and frees blocks all the time. With glibc's defaults, a freed buffer of 128 KiB or more (or a
-freed stretch at the top of the heap) is handed back to the kernel at once, and the next one
-is fetched again, one page fault per 4 KiB: on 2.8 GB of task files that was as much kernel
-time as the inflating itself, and about twice the wall time of inflating. Keeping buffers up to
-``MMAP_THRESHOLD`` on the heap, and freed memory up to ``TRIM_THRESHOLD`` in the process,
-lets them be reused instead.
+Inflating a QA archive allocates a fresh buffer for every chunk it reads (the gzip reader's
+output, tarfile's copies). With glibc's defaults, a freed buffer of 128 KiB or more (or a freed
+stretch at the top of the heap) is handed back to the kernel at once, and the next one is
+fetched again, one page fault per 4 KiB: on 2.8 GB of task files that was as much kernel time
+as the inflating itself, and about twice its wall time. Keeping buffers up to
+``MMAP_THRESHOLD`` on the heap, and freed memory up to ``TRIM_THRESHOLD`` in the process, lets
+them be reused instead. DuckDB has its own allocator and is not affected.
 """
 
 from __future__ import annotations

@@ -69,7 +69,11 @@ def test_benchmark_smoke(tmp_path: Path, upstream_dir: Path) -> None:
     assert scale["build"]["rows"]["qa_choices"] > 2 * qa["questions"]
     assert qa["work_folder_mb_after"] == 0.0  # nothing extracted is left behind
     assert qa["archive_mb"] > 0 and qa["questions_per_second"] > 0
-    assert scale["floor_seconds"]["qa_inflate"] > 0
+    # the QA floor: inflating, and DuckDB parsing the same predictions; the ratio is to both
+    floor = scale["floor_seconds"]
+    assert floor["qa_inflate"] > 0 and floor["qa_read_json"] > 0
+    assert floor["qa_total"] == round(floor["qa_inflate"] + floor["qa_read_json"], 2)
+    assert qa["ratio_marginal_to_floor"] == round(scale["marginal_seconds"] / floor["qa_total"], 2)
     assert scale["build"]["model_seconds"]["runs"] >= 0
     assert scale["build"]["peak_rss_mib"] > 0
     # dbt's own account of the build is read: time inside the run, models and tests summed
