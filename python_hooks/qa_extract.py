@@ -61,7 +61,9 @@ from python_hooks.shards import Shard
 LOGGER = logging.getLogger("dr_ingest.qa_extract")
 
 DEFAULT_MAX_MEMBER_BYTES = 256 * 1024 * 1024
-DEFAULT_BATCH_BYTES = 256 * 1024 * 1024
+# 512 MB: a whole recipe's 90 commits of 256 MB batches took 86 s of its 224 s; 45 of 512 MB
+# took 13 s (each commit writes the batch's last, partial row groups)
+DEFAULT_BATCH_BYTES = 512 * 1024 * 1024
 DEFAULT_PROGRESS_SECONDS = 5.0
 
 
