@@ -76,6 +76,9 @@ def dbt_env(data_dir: Path, db_path: Path, extra: dict[str, str] | None = None) 
     env["DR_INGEST_DATA_DIR"] = str(data_dir)
     env["DR_INGEST_DB"] = str(db_path)
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    # pytest-xdist runs three builds at once on two cores: one DuckDB thread each keeps them
+    # from taking the cores from one another (a test or the caller may set more)
+    env.setdefault("DR_INGEST_THREADS", "1")
     env.update(extra or {})
     return env
 
